@@ -1,0 +1,201 @@
+"""Provenance of the raw snapshots: read, write and verify ``data/raw/MANIFEST.json``.
+
+Every file in ``data/raw/`` has an entry: where it came from (addresses), how it was obtained,
+the source's own release or update time, when it entered the project, its row count and sha256.
+Nothing downstream reads a raw file without :func:`verified_path`, so a file that no longer
+matches its manifest is refused instead of silently analysed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .paths import Paths, project_paths
+
+MANIFEST_FORMAT = 1
+
+#: Fields every entry must carry.
+REQUIRED_FIELDS = (
+    "file",
+    "title",
+    "method",
+    "source_urls",
+    "source_release",
+    "retrieved",
+    "rows",
+    "sha256",
+)
+
+#: How a raw file was obtained.
+METHODS = ("cdc_export", "socrata_api", "compiled")
+
+
+class ManifestError(RuntimeError):
+    """The manifest is missing, malformed, or does not describe a file."""
+
+
+class ChecksumMismatch(ManifestError):
+    """A raw file's bytes no longer match the sha256 its manifest entry records."""
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def count_csv_records(path: str | os.PathLike) -> int:
+    """Number of CSV records after the header (quoted newlines count as one record)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        return sum(1 for _ in reader)
+
+
+def load(paths: Paths | None = None) -> dict[str, Any]:
+    """The whole manifest as a dict ``{"format": 1, "files": {name: entry}}``."""
+    paths = paths or project_paths()
+    try:
+        text = paths.manifest.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(
+            f"{paths.manifest}: no manifest. data/raw/ must ship MANIFEST.json; "
+            "restore it with `git checkout -- data/raw/MANIFEST.json`."
+        ) from None
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"{paths.manifest}: not valid JSON ({exc})") from None
+    if manifest.get("format") != MANIFEST_FORMAT or not isinstance(manifest.get("files"), dict):
+        raise ManifestError(
+            f"{paths.manifest}: expected {{'format': {MANIFEST_FORMAT}, 'files': {{...}}}}"
+        )
+    for name, item in manifest["files"].items():
+        missing = [field for field in REQUIRED_FIELDS if field not in item]
+        if missing:
+            raise ManifestError(f"{paths.manifest}: entry {name!r} lacks {', '.join(missing)}")
+        if item["method"] not in METHODS:
+            raise ManifestError(
+                f"{paths.manifest}: entry {name!r} has method {item['method']!r}, "
+                f"expected one of {', '.join(METHODS)}"
+            )
+    return manifest
+
+
+def entry(name: str, paths: Paths | None = None) -> dict[str, Any]:
+    """The manifest entry of raw file ``name`` (e.g. ``"cdc_vsrr.csv"``)."""
+    paths = paths or project_paths()
+    files = load(paths)["files"]
+    if name not in files:
+        raise ManifestError(
+            f"{paths.manifest}: no entry for {name!r} (entries: {', '.join(sorted(files))})"
+        )
+    return files[name]
+
+
+def verified_path(name: str, paths: Paths | None = None) -> Path:
+    """Path of raw file ``name`` after checking it exists and matches its manifest checksum."""
+    paths = paths or project_paths()
+    item = entry(name, paths)
+    path = paths.raw / name
+    if not path.exists():
+        raise ManifestError(
+            f"{path}: listed in the manifest but missing; restore it with `git checkout -- data/raw/{name}`."
+        )
+    actual = sha256_of(path)
+    if actual != item["sha256"]:
+        raise ChecksumMismatch(
+            f"{path}: sha256 {actual} does not match the manifest's {item['sha256']}. "
+            "Raw snapshots are immutable: if the file was edited by mistake, restore it with "
+            f"`git checkout -- data/raw/{name}`; to take a newer CDC release use "
+            "`python -m analysis fetch`, which replaces file and manifest entry together."
+        )
+    return path
+
+
+def verify_all(paths: Paths | None = None) -> list[str]:
+    """Verify every entry; returns the names checked. Raises on the first mismatch."""
+    paths = paths or project_paths()
+    names = sorted(load(paths)["files"])
+    for name in names:
+        verified_path(name, paths)
+    return names
+
+
+def dumps(manifest: dict[str, Any]) -> str:
+    """Deterministic JSON text of a manifest (sorted keys, two-space indent, final newline)."""
+    return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write(manifest: dict[str, Any], paths: Paths | None = None) -> None:
+    """Write the manifest atomically (temporary file, then rename)."""
+    paths = paths or project_paths()
+    _atomic_write_text(paths.manifest, dumps(manifest))
+
+
+def replace_snapshot(
+    name: str, staged: Path, new_entry: dict[str, Any], paths: Paths | None = None
+) -> None:
+    """Replace raw file ``name`` with the validated file ``staged`` and its manifest entry, together.
+
+    ``staged`` must live in the same folder (same file system) so the final renames are atomic.
+    The sha256 and row count are computed here from ``staged``, not trusted from the caller.
+    If anything fails, the previous snapshot and manifest are left byte-identical.
+    """
+    paths = paths or project_paths()
+    staged = Path(staged)
+    manifest = load(paths)
+    item = dict(new_entry)
+    item["file"] = name
+    item["sha256"] = sha256_of(staged)
+    item["rows"] = count_csv_records(staged)
+    missing = [field for field in REQUIRED_FIELDS if field not in item]
+    if missing:
+        raise ManifestError(f"new manifest entry for {name!r} lacks {', '.join(missing)}")
+    manifest["files"][name] = item
+    manifest_text = dumps(manifest)
+
+    target = paths.raw / name
+    backup = None
+    if target.exists():
+        fd, backup_name = tempfile.mkstemp(dir=paths.raw, prefix=f".{name}.", suffix=".bak")
+        os.close(fd)
+        backup = Path(backup_name)
+        shutil.copy2(target, backup)
+    try:
+        os.replace(staged, target)
+        try:
+            _atomic_write_text(paths.manifest, manifest_text)
+        except BaseException:
+            if backup is not None:
+                os.replace(backup, target)
+                backup = None
+            else:
+                target.unlink(missing_ok=True)
+            raise
+    finally:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
