@@ -1,0 +1,47 @@
+# One entry point. `make report` = the main job; `make test` = every test. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+.PHONY: setup report build fetch test test-fast bench browser notebooks clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements-lock.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+## The main job: rebuild data/processed/ from data/raw/, execute every notebook, write reports/.
+report: setup
+	$(BIN)/python -m analysis all
+
+build: setup
+	$(BIN)/python -m analysis build
+
+## Needs internet: pull CDC's newest release into data/raw/ (atomic; unchanged if CDC has not updated).
+fetch: setup
+	$(BIN)/python -m analysis fetch
+
+## Every test: the library's tests, the browser tests (skipped with a message without Chromium), nbval.
+test: setup
+	$(BIN)/python -m pytest tests notebooks $(NBVAL) -p no:cacheprovider
+
+test-fast: setup
+	$(BIN)/python -m pytest tests -p no:cacheprovider -x -q
+
+## Re-execute the notebooks in place (after a data or library change), then commit their outputs.
+notebooks: setup
+	$(BIN)/python -m analysis notebooks
+
+bench: setup
+	$(BIN)/python -m analysis bench
+
+## Debian's Chromium for the browser tests (needs root and apt; CI runs it).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+clean:
+	rm -rf reports .pytest_cache

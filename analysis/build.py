@@ -1,0 +1,101 @@
+"""Raw -> processed: every file in ``data/processed/`` is written here, deterministically.
+
+``python -m analysis build`` reads the checksum-verified snapshots in ``data/raw/`` and writes the
+files listed in :data:`OUTPUTS`. Rebuilding from the same raw files gives byte-identical output
+(fixed row order, fixed column order, ``\\n`` line endings, no timestamps). The files are written to a
+staging folder first and moved into place only when every one of them was built, so a failure
+never leaves a half-updated ``data/processed/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import cdc, compare, ledgers, reconcile
+from .paths import Paths, project_paths
+
+
+@dataclass
+class Inputs:
+    """The cleaned inputs every output is computed from, loaded once."""
+
+    cdc_national: pd.DataFrame
+    strikes: pd.DataFrame
+    tallies: pd.DataFrame
+    claims: pd.DataFrame
+
+    @classmethod
+    def load(cls, paths: Paths) -> "Inputs":
+        return cls(
+            cdc_national=cdc.load_national(paths),
+            strikes=ledgers.load_strikes_verified(paths),
+            tallies=ledgers.load_tallies_verified(paths),
+            claims=ledgers.load_claims_verified(paths),
+        )
+
+
+def cdc_national(inputs: Inputs) -> pd.DataFrame:
+    """The tidy CDC table for the United States, one row per (indicator, period_end)."""
+    return cdc.sort_tidy(inputs.cdc_national)[cdc.TIDY_COLUMNS]
+
+
+def cdc_calendar_years(inputs: Inputs) -> pd.DataFrame:
+    """December 12 month-ending values: what "a year" means throughout the project."""
+    return cdc.calendar_years(inputs.cdc_national)
+
+
+def strikes_cumulative(inputs: Inputs) -> pd.DataFrame:
+    return reconcile.strikes_cumulative(inputs.strikes)
+
+
+def tallies_reconciled(inputs: Inputs) -> pd.DataFrame:
+    return reconcile.reconcile_tallies(inputs.strikes, inputs.tallies)
+
+
+def claims_vs_cdc(inputs: Inputs) -> pd.DataFrame:
+    return compare.claims_vs_cdc(inputs.claims, inputs.cdc_national)
+
+
+#: Output file -> the function that computes it.
+OUTPUTS: dict[str, Callable[[Inputs], pd.DataFrame]] = {
+    "cdc_national.csv": cdc_national,
+    "cdc_calendar_years.csv": cdc_calendar_years,
+    "strikes_cumulative.csv": strikes_cumulative,
+    "tallies_reconciled.csv": tallies_reconciled,
+    "claims_vs_cdc.csv": claims_vs_cdc,
+}
+
+
+def to_csv_text(frame: pd.DataFrame) -> str:
+    """The one CSV form of every processed file: no index, ``\\n`` endings, dates as ``YYYY-MM-DD``."""
+    return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+
+
+def build(paths: Paths | None = None, *, quiet: bool = True) -> list[Path]:
+    """Write every file of :data:`OUTPUTS` into ``data/processed/``; returns their paths."""
+    paths = paths or project_paths()
+    inputs = Inputs.load(paths)
+    texts = {name: to_csv_text(function(inputs)) for name, function in OUTPUTS.items()}
+
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=paths.processed, prefix=".staging-"))
+    written = []
+    try:
+        for name, text in texts.items():
+            (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        for name in texts:
+            os.replace(staging / name, paths.processed / name)
+            written.append(paths.processed / name)
+            if not quiet:
+                rows = texts[name].count("\n") - 1
+                print(f"wrote data/processed/{name} ({rows} rows)")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
