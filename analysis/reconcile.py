@@ -1,0 +1,328 @@
+"""Strike arithmetic: running totals of the strike ledger and its reconciliation with published tallies.
+
+Input frames are those of :mod:`analysis.ledgers` (``load_strikes`` / ``load_tallies``).
+
+Two clocks
+----------
+- :func:`strikes_cumulative` and :func:`by_month_theater` follow the strike's own ``date`` (when
+  it happened).
+- :func:`ledger_totals_at` and :func:`reconcile_tallies` count a strike from its
+  ``announced_date``: a published tally can only include what had been made public.
+
+Measures
+--------
+- ``killed``: deaths as announced by the U.S. government (sum of the ledger's ``killed``).
+- ``survivors_not_found``: survivors *reported* as never found (presumed dead). A row whose
+  never-found field is blank adds nothing, because the measure counts reports of never-found
+  survivors; such rows are not treated as 0 anywhere else.
+- ``killed_presumed`` = ``killed`` + ``survivors_not_found`` (the README's ``+presumed``). A
+  survivor is credited on the row's announcement date, earlier than most outlets count them.
+- Survivors (a blank ``survivors`` field means "not reported either way"; a gap stays a gap):
+  ``survivors`` is the total and is ``<NA>`` as soon as any row it covers is blank, because a sum
+  that includes an unknown is unknown; ``survivors_reported`` is the sum over rows that report a
+  figure (a floor, not a total) and ``survivors_unreported_rows`` counts the blank rows, so the
+  reader sees both what is known and how much is not. ``survivors_fate_unreported`` counts
+  survivors whose later fate no page reports (survivors given, never-found field blank): they
+  are in neither ``survivors_not_found`` nor ``killed_presumed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from .ledgers import THEATERS
+
+# --------------------------------------------------------------------------------------------
+# Readings of a tally against the ledger (fixed vocabulary; see explain_difference)
+# --------------------------------------------------------------------------------------------
+
+MATCHES_ANNOUNCED = "matches announced deaths"
+MATCHES_PRESUMED = "matches once never-found survivors are counted"
+BETWEEN = (
+    "between announced and presumed: publisher counts some but not all never-found survivors, "
+    "or counts differently"
+)
+ABOVE = (
+    "publisher above ledger: strikes missing from the ledger or survivors counted as dead"
+)
+BELOW = "publisher below ledger (tally predates a strike or counts differently)"
+READINGS = (MATCHES_ANNOUNCED, MATCHES_PRESUMED, BETWEEN, ABOVE, BELOW)
+
+ALL_THEATERS = "All theaters"
+
+RECONCILIATION_COLUMNS = (
+    "as_of",
+    "publisher",
+    "published_strikes",
+    "ledger_strikes",
+    "strikes_difference",
+    "published_killed",
+    "ledger_killed",
+    "difference",
+    "ledger_killed_presumed",
+    "difference_presumed",
+    "ledger_vessels",
+    "source_url",
+    "reading",
+)
+
+
+def _survivor_columns(rows: pd.DataFrame) -> dict[str, object]:
+    """Survivor measures of a group of ledger rows (see the module docstring)."""
+    survivors = rows["survivors"]
+    unreported = int(survivors.isna().sum())
+    reported = int(survivors.sum(skipna=True))
+    fate_unknown = survivors.notna() & rows["survivors_not_found"].isna()
+    return {
+        "survivors": pd.NA if unreported else reported,
+        "survivors_reported": reported,
+        "survivors_unreported_rows": unreported,
+        "survivors_not_found": int(rows["survivors_not_found"].sum(skipna=True)),
+        "survivors_fate_unreported": int(survivors[fate_unknown].sum()),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Running totals by strike date
+# --------------------------------------------------------------------------------------------
+
+
+def strikes_cumulative(strikes: pd.DataFrame) -> pd.DataFrame:
+    """Running totals of the ledger by strike ``date``: one row per date that has a strike.
+
+    Columns (all cumulative up to and including ``date``; nullable Int64):
+    ``strikes`` (ledger rows), ``vessels``, ``killed`` (announced), ``survivors`` (<NA> from the
+    first date on which a row's survivors are unreported: the total is unknown from then on),
+    ``survivors_reported`` (sum of the figures that were reported), ``survivors_unreported_rows``
+    (rows so far with no survivor figure), ``survivors_not_found`` (reported never found),
+    ``survivors_fate_unreported`` (survivors whose fate is not reported) and ``killed_presumed``
+    (killed + survivors_not_found).
+    """
+    daily = strikes.groupby("date", sort=True).agg(
+        strikes=("strike_id", "size"),
+        vessels=("vessels", "sum"),
+        killed=("killed", "sum"),
+        survivors_reported=("survivors", lambda s: s.sum(skipna=True)),
+        survivors_unreported_rows=("survivors", lambda s: s.isna().sum()),
+        survivors_not_found=("survivors_not_found", lambda s: s.sum(skipna=True)),
+    )
+    fate_unknown = strikes["survivors"].notna() & strikes["survivors_not_found"].isna()
+    daily["survivors_fate_unreported"] = (
+        strikes["survivors"].where(fate_unknown, 0).groupby(strikes["date"]).sum()
+    )
+    running = daily.cumsum().astype("Int64")
+    running["survivors"] = running["survivors_reported"].where(
+        running["survivors_unreported_rows"] == 0, pd.NA
+    )
+    running["killed_presumed"] = running["killed"] + running["survivors_not_found"]
+    running = running.reset_index()
+    return running[
+        [
+            "date",
+            "strikes",
+            "vessels",
+            "killed",
+            "survivors",
+            "survivors_reported",
+            "survivors_unreported_rows",
+            "survivors_not_found",
+            "survivors_fate_unreported",
+            "killed_presumed",
+        ]
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Totals as they could have been known on a date (by announcement)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """What the ledger held on ``as_of``, counting rows with ``announced_date`` <= ``as_of``."""
+
+    as_of: pd.Timestamp
+    rows: int
+    vessels: int
+    killed: int
+    survivors_not_found: int
+    killed_presumed: int
+    survivors: object  # int, or pd.NA when any counted row's survivors are unreported
+    survivors_reported: int
+    survivors_unreported_rows: int
+    survivors_fate_unreported: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def ledger_totals_at(strikes: pd.DataFrame, as_of) -> LedgerTotals:
+    """Ledger totals over rows announced on or before ``as_of`` (a date string or Timestamp).
+
+    ``killed`` is the announced sum; ``killed_presumed`` adds survivors reported never found;
+    ``survivors`` is <NA> if any counted row leaves survivors blank (see the module docstring).
+    """
+    as_of = pd.Timestamp(as_of)
+    counted = strikes[strikes["announced_date"] <= as_of]
+    killed = int(counted["killed"].sum())
+    survivors = _survivor_columns(counted)
+    return LedgerTotals(
+        as_of=as_of,
+        rows=len(counted),
+        vessels=int(counted["vessels"].sum()),
+        killed=killed,
+        killed_presumed=killed + survivors["survivors_not_found"],
+        **survivors,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reconciliation with published tallies
+# --------------------------------------------------------------------------------------------
+
+
+def explain_difference(difference, difference_presumed) -> str:
+    """Classify one tally from its two differences alone (published minus ledger).
+
+    ``difference`` = published killed - ledger announced; ``difference_presumed`` = published
+    killed - ledger announced-plus-never-found (so ``difference_presumed <= difference``).
+    Rules, first match wins:
+
+    1. ``difference == 0`` -> :data:`MATCHES_ANNOUNCED`.
+    2. ``difference_presumed == 0`` -> :data:`MATCHES_PRESUMED`.
+    3. ``difference > 0 > difference_presumed`` -> :data:`BETWEEN` (the figure lies strictly
+       between the ledger's two measures).
+    4. ``difference_presumed > 0`` -> :data:`ABOVE` (above even the presumed measure: only deaths
+       the ledger does not hold, i.e. strikes it lacks or survivors whose fate it does not record
+       as death, can close the gap).
+    5. ``difference < 0`` -> :data:`BELOW` (below the announced sum: the tally leaves out deaths
+       the ledger had announced by then).
+
+    Nothing else is inferred: which strike is missing, or which survivor a publisher counted,
+    is for the reader (the strikes README discusses each case).
+    """
+    if pd.isna(difference) or pd.isna(difference_presumed):
+        raise ValueError("explain_difference needs both differences; a blank tally cannot be read")
+    if difference_presumed > difference:
+        raise ValueError(
+            f"difference_presumed ({difference_presumed}) cannot exceed difference ({difference})"
+        )
+    if difference == 0:
+        return MATCHES_ANNOUNCED
+    if difference_presumed == 0:
+        return MATCHES_PRESUMED
+    if difference > 0 > difference_presumed:
+        return BETWEEN
+    if difference_presumed > 0:
+        return ABOVE
+    return BELOW
+
+
+def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFrame:
+    """Each published tally beside the ledger's totals on its ``as_of`` date (by announcement).
+
+    One row per tally, in the tallies file's order. Columns (counts nullable Int64):
+    ``as_of``, ``publisher``, ``published_strikes`` (<NA> where the publisher gave none),
+    ``ledger_strikes`` (ledger rows announced by ``as_of``), ``strikes_difference`` (published -
+    ledger; <NA> when not published), ``published_killed``, ``ledger_killed`` (announced),
+    ``difference`` (published - ledger announced), ``ledger_killed_presumed`` (announced + reported
+    never-found survivors), ``difference_presumed`` (published - presumed), ``ledger_vessels``,
+    ``source_url`` and ``reading`` (:func:`explain_difference`).
+    """
+    records = []
+    for tally in tallies.itertuples(index=False):
+        totals = ledger_totals_at(strikes, tally.as_of)
+        difference = tally.killed - totals.killed
+        difference_presumed = tally.killed - totals.killed_presumed
+        records.append(
+            {
+                "as_of": tally.as_of,
+                "publisher": tally.publisher,
+                "published_strikes": tally.strikes,
+                "ledger_strikes": totals.rows,
+                "strikes_difference": (
+                    pd.NA if pd.isna(tally.strikes) else tally.strikes - totals.rows
+                ),
+                "published_killed": tally.killed,
+                "ledger_killed": totals.killed,
+                "difference": difference,
+                "ledger_killed_presumed": totals.killed_presumed,
+                "difference_presumed": difference_presumed,
+                "ledger_vessels": totals.vessels,
+                "source_url": tally.source_url,
+                "reading": explain_difference(difference, difference_presumed),
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=list(RECONCILIATION_COLUMNS))
+    for column in RECONCILIATION_COLUMNS:
+        if column in ("as_of",):
+            frame[column] = pd.to_datetime(frame[column])
+        elif column in ("publisher", "source_url", "reading"):
+            frame[column] = frame[column].astype("str")
+        else:
+            frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Month x theater
+# --------------------------------------------------------------------------------------------
+
+
+def by_month_theater(strikes: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows, vessels, deaths and survivors by month (of the strike ``date``) and theater.
+
+    One row per (month, theater) that has at least one strike, theaters in the order
+    Caribbean, Eastern Pacific, Unknown, followed by a row with theater ``"All theaters"`` for
+    every month from the first to the last (a month with no ledger row shows 0 strikes: the
+    ledger holds none, which is not proof that none happened). Do not add the ``All theaters``
+    rows to the others: they are their sum.
+
+    Columns: ``month`` ("YYYY-MM"), ``theater``, ``strikes`` (rows), ``vessels``, ``killed``
+    (announced), ``survivors`` (<NA> if any row of the group has no survivor figure),
+    ``survivors_reported``, ``survivors_unreported_rows``, ``survivors_not_found``,
+    ``survivors_fate_unreported``.
+    """
+    month = strikes["date"].dt.strftime("%Y-%m")
+    months = (
+        pd.period_range(month.min(), month.max(), freq="M").strftime("%Y-%m").tolist()
+        if len(strikes)
+        else []
+    )
+
+    def summarise(group: pd.DataFrame) -> dict[str, object]:
+        return {
+            "strikes": len(group),
+            "vessels": int(group["vessels"].sum()),
+            "killed": int(group["killed"].sum()),
+            **_survivor_columns(group),
+        }
+
+    records = []
+    for this_month in months:
+        in_month = strikes[month == this_month]
+        for theater in THEATERS:
+            group = in_month[in_month["theater"] == theater]
+            if len(group):
+                records.append({"month": this_month, "theater": theater, **summarise(group)})
+        records.append({"month": this_month, "theater": ALL_THEATERS, **summarise(in_month)})
+    columns = [
+        "month",
+        "theater",
+        "strikes",
+        "vessels",
+        "killed",
+        "survivors",
+        "survivors_reported",
+        "survivors_unreported_rows",
+        "survivors_not_found",
+        "survivors_fate_unreported",
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in columns[:2]:
+        frame[column] = frame[column].astype("str")
+    for column in columns[2:]:
+        frame[column] = frame[column].astype("Int64")
+    return frame
