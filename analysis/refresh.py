@@ -1,0 +1,419 @@
+"""Take CDC's newest release of the VSRR overdose counts into ``data/raw/cdc_vsrr.csv``, safely.
+
+``python -m analysis fetch`` and the notebooks' ``REFRESH = True`` call :func:`refresh`:
+
+1. **Metadata first.** Read ``/api/views/xkb8-kh2a.json`` (one request). Its column list must be
+   exactly the fields this project knows (:data:`analysis.cdc.API_FIELDS`): a renamed, added or
+   removed column stops the refresh before any row is downloaded.
+2. **Update detection.** CDC's ``rowsUpdatedAt`` is compared with the ``rows_updated_at`` of the
+   current snapshot's manifest entry. Equal (and the same jurisdictions, and the snapshot still
+   matching its checksum): CDC has not updated, nothing more is requested. The snapshot committed
+   from CDC's CSV export records no ``rowsUpdatedAt`` (``null``): its release is known only to
+   the month, which cannot prove it is the release CDC serves now, so the refresh **treats it
+   as unknown and fetches**; after that the manifest holds the exact ``rowsUpdatedAt`` and an
+   unchanged CDC costs one metadata request. ``force=True`` always fetches.
+3. **Rows.** ``$select=count(*)`` for the jurisdictions asked for, then every row by
+   ``$where``/``$order=:id``/``$limit``/``$offset`` until a short page (:mod:`analysis.socrata`),
+   checked against the count.
+4. **Staging.** Every row may hold only the known fields. The rows are written as CSV (API field
+   names as header, in :data:`analysis.cdc.API_FIELDS` order, values as received, empty where
+   CDC omitted a field) to a temporary file beside the snapshot, synced, and read back: it must
+   hold the received values exactly.
+5. **Validation** of that very file with :func:`analysis.cdc.read_cdc_csv`: required fields
+   present, numeric counts, known indicators and months, no duplicate (jurisdiction, year,
+   month, indicator); and rows for exactly the jurisdictions asked for.
+6. **Atomic replace.** :func:`analysis.manifest.replace_snapshot` swaps file and manifest entry
+   together (source URLs and query, retrieval time, ``rowsUpdatedAt``, rows, sha256).
+
+Any failure, at any step, leaves ``data/raw/cdc_vsrr.csv`` and ``MANIFEST.json`` byte-identical
+and removes the temporary file. The app token (environment variable ``CDC_APP_TOKEN`` by default)
+is sent as the ``X-App-Token`` header only; it is never written to the manifest, the snapshot,
+a message, or the result.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence, TextIO
+
+from . import cdc, manifest
+from .paths import Paths, project_paths
+from .socrata import FetchError, DatasetMetadata, Progress, SocrataClient, make_retry
+
+DEFAULT_BASE_URL = "https://data.cdc.gov"
+DEFAULT_TOKEN_ENV = "CDC_APP_TOKEN"
+#: Column order of the snapshot written from the API (the dataset's own column order).
+SNAPSHOT_FIELDS: tuple[str, ...] = cdc.API_FIELDS
+PUBLISHER = "CDC / National Center for Health Statistics (NCHS), Vital Statistics Rapid Release"
+LICENCE = "U.S. federal government work, public domain"
+ORDER = ":id"
+
+_JURISDICTION = re.compile(r"^[A-Z]{2}$")
+
+
+class RefreshError(FetchError):
+    """The fetched data failed validation, or the snapshot could not be replaced."""
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What :func:`refresh` did.
+
+    ``updated``: whether the snapshot was replaced. ``rows``: rows in the snapshot now (``None``
+    if unknown). ``rows_updated_at``: CDC's ``rowsUpdatedAt`` (epoch seconds) as read now.
+    ``requests``/``bytes_received``: HTTP attempts made (retries included) and response-body
+    bytes received.
+    """
+
+    updated: bool
+    message: str
+    rows: int | None
+    rows_updated_at: int
+    latest_period: str | None
+    requests: int
+    bytes_received: int
+
+
+def refresh(
+    paths: Paths | None = None,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    jurisdictions: Sequence[str] | None = ("US",),
+    force: bool = False,
+    token_env: str = DEFAULT_TOKEN_ENV,
+    progress: bool | Progress = True,
+    timeout: tuple[float, float] = (5, 60),
+    page_size: int = 50_000,
+    retries: int = 5,
+    backoff_factor: float = 1.0,
+    max_retry_after: int = 300,
+    clock: Callable[[], datetime] | None = None,
+) -> RefreshResult:
+    """Fetch CDC's current release into ``data/raw/cdc_vsrr.csv`` if it changed (or ``force``).
+
+    ``jurisdictions``: CDC state codes (``"US"`` is the nation), or ``None`` for all rows.
+    Raises :class:`~analysis.socrata.FetchError` (:class:`~analysis.socrata.SocrataError` for
+    the HTTP side, :class:`RefreshError` for validation) with a message naming what was wrong;
+    the snapshot and manifest are then unchanged.
+    """
+    paths = paths or project_paths()
+    wanted = normalise_jurisdictions(jurisdictions)
+    reporter = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
+    now = clock or (lambda: datetime.now(timezone.utc))
+    token = (os.environ.get(token_env) or "").strip() or None
+    current = manifest.entry(cdc.RAW_FILE, paths)
+
+    client = SocrataClient(
+        base_url,
+        cdc.DATASET_ID,
+        token=token,
+        timeout=timeout,
+        retry=make_retry(retries, backoff_factor, max_retry_after),
+        progress=reporter,
+    )
+    try:
+        reporter.note(
+            f"reading {client.metadata_url}"
+            + (f" (app token from ${token_env})" if token else " (no app token)")
+        )
+        meta = client.metadata()
+        check_metadata_columns(meta)
+        fetch, reason = needs_fetch(current, meta, wanted, force, paths)
+        if not fetch:
+            message = (
+                f"CDC has not updated {cdc.DATASET_ID} since {_utc(meta.rows_updated_at)} "
+                f"(rowsUpdatedAt {meta.rows_updated_at}), the release already in "
+                f"data/raw/{cdc.RAW_FILE}; nothing downloaded."
+            )
+            reporter.note(message)
+            return RefreshResult(
+                updated=False,
+                message=message,
+                rows=current.get("rows"),
+                rows_updated_at=meta.rows_updated_at,
+                latest_period=current.get("latest_period"),
+                requests=client.counters.requests,
+                bytes_received=client.counters.bytes_received,
+            )
+        reporter.note(f"fetching: {reason}")
+        where = where_clause(wanted)
+        expected = client.count(where)
+        if expected == 0:
+            raise RefreshError(
+                f"{client.resource_url}: CDC reports no rows for {where or 'the whole dataset'} "
+                "(empty result); the snapshot is unchanged"
+            )
+        reporter.note(f"{expected:,} rows to fetch, {page_size:,} per page")
+        records = client.fetch_rows(where, order=ORDER, page_size=page_size, expected=expected)
+        check_record_fields(records, source=client.resource_url)
+        staged = stage_snapshot(records, paths)
+        try:
+            table = validate_staged(staged, source=client.resource_url, jurisdictions=wanted)
+            latest = cdc.latest_period(table)
+            retrieved = now().astimezone(timezone.utc).replace(microsecond=0)
+            new_entry = manifest_entry(
+                meta,
+                client,
+                wanted,
+                query=client.query_params(where, ORDER, page_size),
+                latest_period=latest,
+                retrieved=retrieved,
+            )
+            commit_snapshot(staged, new_entry, paths)
+        finally:
+            staged.unlink(missing_ok=True)
+    finally:
+        client.close()
+
+    message = (
+        f"Updated data/raw/{cdc.RAW_FILE}: {len(records):,} rows, CDC release of "
+        f"{_utc(meta.rows_updated_at)} (rowsUpdatedAt {meta.rows_updated_at}), latest period "
+        f"12 months ending {latest}; previous snapshot: release {current.get('source_release')}, "
+        f"latest period {current.get('latest_period')}."
+    )
+    reporter.note(message)
+    return RefreshResult(
+        updated=True,
+        message=message,
+        rows=len(records),
+        rows_updated_at=meta.rows_updated_at,
+        latest_period=latest,
+        requests=client.counters.requests,
+        bytes_received=client.counters.bytes_received,
+    )
+
+
+# -- the steps ------------------------------------------------------------------------------------
+def normalise_jurisdictions(jurisdictions: Sequence[str] | None) -> tuple[str, ...] | None:
+    """Upper-cased, de-duplicated, sorted jurisdiction codes; ``None`` (all) stays ``None``."""
+    if jurisdictions is None:
+        return None
+    if isinstance(jurisdictions, str):
+        jurisdictions = [jurisdictions]
+    codes = sorted({str(code).strip().upper() for code in jurisdictions})
+    if not codes:
+        raise ValueError("jurisdictions: give at least one code (e.g. 'US'), or None for all")
+    bad = [code for code in codes if not _JURISDICTION.match(code)]
+    if bad:
+        raise ValueError(
+            f"jurisdictions: {', '.join(map(repr, bad))} not a two-letter CDC state code (e.g. 'US', 'NY', 'YC')"
+        )
+    return tuple(codes)
+
+
+def where_clause(jurisdictions: tuple[str, ...] | None) -> str | None:
+    """The SoQL ``$where`` selecting the jurisdictions (``None``: no filter, all rows)."""
+    if jurisdictions is None:
+        return None
+    return "state in (" + ", ".join(f"'{code}'" for code in jurisdictions) + ")"
+
+
+def check_metadata_columns(meta: DatasetMetadata) -> None:
+    """CDC's column list must be exactly the fields this project reads."""
+    listed = set(meta.columns)
+    unknown = [name for name in meta.columns if name not in SNAPSHOT_FIELDS]
+    missing = [name for name in SNAPSHOT_FIELDS if name not in listed]
+    problems = []
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)}")
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if problems:
+        raise RefreshError(
+            f"{meta.url}: CDC's column list changed: {'; '.join(problems)} "
+            f"(expected: {', '.join(SNAPSHOT_FIELDS)}). A renamed column needs a change in "
+            "analysis/cdc.py before this release can be read; nothing was downloaded."
+        )
+
+
+def needs_fetch(
+    current: dict[str, Any],
+    meta: DatasetMetadata,
+    wanted: tuple[str, ...] | None,
+    force: bool,
+    paths: Paths,
+) -> tuple[bool, str]:
+    """Whether to download rows, and why (see the module docstring for the rule)."""
+    if force:
+        return True, "forced"
+    known = current.get("rows_updated_at")
+    if known is None:
+        return True, (
+            f"the current snapshot (method {current.get('method')}, release "
+            f"{current.get('source_release')}) records no rowsUpdatedAt, so it cannot be shown "
+            f"to be CDC's release of {_utc(meta.rows_updated_at)}"
+        )
+    have = current.get("jurisdictions")
+    have_norm = None if have == "all" else normalise_jurisdictions(have or ())
+    if have_norm != wanted:
+        return True, f"the current snapshot holds jurisdictions {have}, asked for {_describe(wanted)}"
+    if known != meta.rows_updated_at:
+        return True, (
+            f"CDC updated the dataset: rowsUpdatedAt {meta.rows_updated_at} ({_utc(meta.rows_updated_at)}), "
+            f"snapshot has {known} ({_utc(known) if isinstance(known, int) else known})"
+        )
+    try:
+        manifest.verified_path(cdc.RAW_FILE, paths)
+    except manifest.ManifestError as exc:
+        return True, f"CDC is unchanged but the local snapshot fails its check ({exc})"
+    return False, "unchanged"
+
+
+def check_record_fields(records: list[dict[str, Any]], *, source: str) -> None:
+    """Every row holds only fields of :data:`SNAPSHOT_FIELDS` (the CSV cannot carry others, and a
+    field CDC added or renamed must not be dropped silently), and there is at least one row."""
+    if not records:
+        raise RefreshError(f"{source}: no rows received (empty result)")
+    allowed = set(SNAPSHOT_FIELDS)
+    for number, record in enumerate(records, start=1):
+        unknown = sorted(key for key in record if key not in allowed)
+        if unknown:
+            raise RefreshError(
+                f"{source}, row {number} as received: unknown field(s) {', '.join(unknown)} "
+                f"(expected only: {', '.join(SNAPSHOT_FIELDS)})"
+            )
+
+
+def validate_staged(path: Path, *, source: str, jurisdictions: tuple[str, ...] | None):
+    """The tidy table of the staged snapshot, after every check of :func:`analysis.cdc.read_cdc_csv`
+    (required fields present, numeric counts, known indicators and months, no duplicate
+    (jurisdiction, year, month, indicator)) and the jurisdiction check; raises :class:`RefreshError`.
+
+    The file checked is the one that will be installed, byte for byte. Its line N (header = line 1)
+    is row N - 1 as received from ``source``.
+    """
+    label = f"rows from {source} (staged CSV; line N = row N-1 as received)"
+    try:
+        table = cdc.read_cdc_csv(path, source=label)
+    except (cdc.CDCSchemaError, cdc.CDCRuleError) as exc:
+        raise RefreshError(f"CDC data failed validation: {exc}") from None
+    if jurisdictions is not None:
+        got = set(table["jurisdiction"].unique())
+        extra = sorted(got - set(jurisdictions))
+        absent = sorted(set(jurisdictions) - got)
+        problems = []
+        if extra:
+            problems.append(f"received rows for {', '.join(extra)} as well")
+        if absent:
+            problems.append(f"no rows for {', '.join(absent)}")
+        if problems:
+            raise RefreshError(
+                f"{source}: asked for jurisdictions {', '.join(jurisdictions)}; {'; '.join(problems)}"
+            )
+    return table
+
+
+def manifest_entry(
+    meta: DatasetMetadata,
+    client: SocrataClient,
+    jurisdictions: tuple[str, ...] | None,
+    *,
+    query: dict[str, Any],
+    latest_period: str,
+    retrieved: datetime,
+) -> dict[str, Any]:
+    """The manifest entry for a snapshot fetched from the API (sha256 and rows are added by
+    :func:`analysis.manifest.replace_snapshot`). No header, and so no token, is recorded."""
+    scope = "all jurisdictions" if jurisdictions is None else f"state in {', '.join(jurisdictions)}"
+    return {
+        "title": f"{meta.name or 'VSRR Provisional Drug Overdose Death Counts'}, rows for {scope}",
+        "publisher": PUBLISHER,
+        "licence": LICENCE,
+        "method": "socrata_api",
+        "schema": "api",
+        "dataset_id": cdc.DATASET_ID,
+        "jurisdictions": "all" if jurisdictions is None else list(jurisdictions),
+        "source_urls": [client.resource_url, client.metadata_url],
+        "query": {key: str(value) for key, value in query.items()},
+        "rows_updated_at": meta.rows_updated_at,
+        "source_release": _utc_date(meta.rows_updated_at),
+        "latest_period": latest_period,
+        "retrieved": retrieved.isoformat().replace("+00:00", "Z"),
+        "obtained": (
+            "Fetched from the Socrata resource API by `python -m analysis fetch` (analysis.refresh), "
+            f"paged by $limit/$offset in {ORDER} order and checked against $select=count(*); rows "
+            "written as received: API field names as header, values as CDC's strings, empty where "
+            "CDC omitted a field."
+        ),
+    }
+
+
+def stage_snapshot(records: list[dict[str, Any]], paths: Paths) -> Path:
+    """Write ``records`` as CSV to a temporary file beside the snapshot (same file system, so the
+    final rename is atomic), synced to disk, and check it holds exactly the values received.
+    Returns its path; on failure removes it and raises :class:`RefreshError`."""
+    fd, name = tempfile.mkstemp(dir=paths.raw, prefix=f".{cdc.RAW_FILE}.", suffix=".staged")
+    os.close(fd)
+    staged = Path(name)
+    try:
+        try:
+            with _open_staging(staged) as handle:
+                write_snapshot_csv(records, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise RefreshError(
+                f"could not write the new snapshot to data/raw/{staged.name} ({exc}); "
+                "the snapshot and manifest are unchanged"
+            ) from None
+        with open(staged, newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            written = list(reader)
+        expected = [_csv_values(record) for record in records]
+        if header != list(SNAPSHOT_FIELDS) or written != expected:
+            raise RefreshError(
+                f"data/raw/{staged.name}: the staged CSV does not hold the {len(records):,} rows "
+                "received, value for value; not installed"
+            )
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+def commit_snapshot(staged: Path, new_entry: dict[str, Any], paths: Paths) -> None:
+    """Replace the snapshot with ``staged`` and its manifest entry together
+    (:func:`analysis.manifest.replace_snapshot`, which restores both on failure)."""
+    try:
+        manifest.replace_snapshot(cdc.RAW_FILE, staged, new_entry, paths)
+    except OSError as exc:
+        raise RefreshError(
+            f"could not replace data/raw/{cdc.RAW_FILE} and its manifest entry ({exc}); "
+            "both were left as they were"
+        ) from None
+
+
+def write_snapshot_csv(records: Iterable[dict[str, Any]], handle: TextIO) -> None:
+    """CSV of API rows: header :data:`SNAPSHOT_FIELDS`, values as received, empty if omitted."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(SNAPSHOT_FIELDS)
+    for record in records:
+        writer.writerow(_csv_values(record))
+
+
+def _csv_values(record: dict[str, Any]) -> list[str]:
+    return ["" if record.get(field) is None else str(record[field]) for field in SNAPSHOT_FIELDS]
+
+
+def _open_staging(path: Path) -> TextIO:
+    """Open the staging file for writing (a seam the tests use to simulate a full disk)."""
+    return open(path, "w", encoding="utf-8", newline="")
+
+
+def _utc(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _utc_date(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).date().isoformat()
+
+
+def _describe(jurisdictions: tuple[str, ...] | None) -> str:
+    return "all" if jurisdictions is None else ", ".join(jurisdictions)
