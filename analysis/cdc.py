@@ -309,15 +309,17 @@ def _numeric(frame: pd.DataFrame, field: str, check: _Checker, strip_plus: bool 
     if pd.api.types.is_numeric_dtype(column.dtype):
         return column.astype("float64")
     # Only JSON records, odd files and old releases get here: strings checked one by one.
-    text = column.astype(object).where(column.notna(), None)
-    text = text.map(lambda value: None if value is None else str(value).strip())
-    if strip_plus:
-        # Older releases write "99.5+" for "99.5 percent complete or more": kept as its floor.
-        text = text.map(lambda value: value[:-1] if value and value.endswith("+") else value)
-    text = text.map(lambda value: None if value == "" else value)
-    valid = text.map(lambda value: value is None or bool(_NUMBER.match(value)))
-    check.fail_if(~valid.astype(bool), field, "not a number")
-    return pd.to_numeric(text.map(lambda value: None if value is None else value.replace(",", "")), errors="coerce").astype("float64")
+    cleaned: list[str | None] = []
+    for value in column.tolist():
+        text = None if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+        if text and strip_plus and text.endswith("+"):
+            # Older releases write "99.5+" for "99.5 percent complete or more": kept as its floor.
+            text = text[:-1]
+        cleaned.append(text or None)
+    valid = pd.Series([text is None or bool(_NUMBER.match(text)) for text in cleaned], index=frame.index)
+    check.fail_if(~valid, field, "not a number")
+    numbers = [float("nan") if text is None else float(text.replace(",", "")) for text in cleaned]
+    return pd.Series(numbers, index=frame.index, dtype="float64")
 
 
 def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:

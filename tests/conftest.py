@@ -1,0 +1,6 @@
+"""Lets test modules import tests/helpers.py."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,0 +1,31 @@
+"""Small shared helpers for the tests (not fixtures, so any test module can import them)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from analysis.paths import Paths, project_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+VINTAGES = SHARED / "data" / "cdc" / "vintages"
+
+
+def copy_project(target: Path, *, processed: bool = True) -> Paths:
+    """A throwaway copy of the project's data (raw + manifest, and processed) under ``target``."""
+    shutil.copytree(ROOT / "data" / "raw", target / "data" / "raw")
+    if processed and (ROOT / "data" / "processed").exists():
+        shutil.copytree(ROOT / "data" / "processed", target / "data" / "processed")
+    else:
+        (target / "data" / "processed").mkdir(parents=True)
+    return project_paths(target)
+
+
+def snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative name -> bytes), to assert nothing changed."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
