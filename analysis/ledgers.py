@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -260,6 +261,8 @@ class Schema:
     columns: tuple[Column, ...]
     id_column: str | None
     row_rules: tuple[Callable[[dict, Callable[[str, str, str], None]], None], ...] = ()
+    #: Rules over the whole file: (file name, parsed rows) -> problems.
+    file_rules: tuple[Callable[[str, list], list[Problem]], ...] = ()
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -366,6 +369,29 @@ def _claim_values(row: dict, report) -> None:
         report("value_high", text["value_high"], f"is below value_low ({text['value_low']})")
 
 
+def _strikes_out_of_date_order(file: str, rows: list) -> list[Problem]:
+    """Strike ids run in date order (README): a row dated before the previous row is refused."""
+    problems = []
+    previous = None
+    for row in rows:
+        date = row["date"]
+        if date is None:
+            continue
+        if previous is not None and date < previous["date"]:
+            problems.append(
+                Problem(
+                    file,
+                    row.line,
+                    "date",
+                    row.text["date"],
+                    f"is before the date of the previous row {previous.text['strike_id']} "
+                    f"({previous.text['date']}); strike ids run in date order",
+                )
+            )
+        previous = row
+    return problems
+
+
 # --------------------------------------------------------------------------------------------
 # Schemas
 # --------------------------------------------------------------------------------------------
@@ -387,6 +413,7 @@ STRIKES = Schema(
     ),
     id_column="strike_id",
     row_rules=(_strike_dates_in_order, _strike_has_a_vessel, _strike_survivor_counts),
+    file_rules=(_strikes_out_of_date_order,),
 )
 
 TALLIES = Schema(
@@ -440,18 +467,25 @@ class _Row(dict):
 
 def _read_records(path: Path) -> list[tuple[int, list[str]]]:
     """(first line number, fields) of every CSV record; the header is record 0 at line 1."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise LedgerError(
+            [Problem(str(path), line, None, None, f"not UTF-8 text (byte {data[exc.start]:#04x})")]
+        ) from None
     records = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, strict=True)
-        next_line = 1
-        try:
-            for fields in reader:
-                records.append((next_line, fields))
-                next_line = reader.line_num + 1
-        except csv.Error as exc:
-            raise LedgerError(
-                [Problem(str(path), reader.line_num, None, None, f"malformed CSV ({exc})")]
-            ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next_line = 1
+    try:
+        for fields in reader:
+            records.append((next_line, fields))
+            next_line = reader.line_num + 1
+    except csv.Error as exc:
+        raise LedgerError(
+            [Problem(str(path), reader.line_num, None, None, f"malformed CSV ({exc})")]
+        ) from None
     return records
 
 
@@ -525,34 +559,11 @@ def _validate(schema: Schema, path: Path) -> list[_Row]:
         for rule in schema.row_rules:
             rule(row, report)
         rows.append(row)
-    if schema is STRIKES:
-        problems.extend(_strikes_out_of_date_order(file, rows))
+    for file_rule in schema.file_rules:
+        problems.extend(file_rule(file, rows))
     if problems:
         raise LedgerError(problems)
     return rows
-
-
-def _strikes_out_of_date_order(file: str, rows: list[_Row]) -> list[Problem]:
-    """Strike ids run in date order (README): a row dated before the previous row is refused."""
-    problems = []
-    previous = None
-    for row in rows:
-        date = row["date"]
-        if date is None:
-            continue
-        if previous is not None and date < previous["date"]:
-            problems.append(
-                Problem(
-                    file,
-                    row.line,
-                    "date",
-                    row.text["date"],
-                    f"is before the date of the previous row {previous.text['strike_id']} "
-                    f"({previous.text['date']}); strike ids run in date order",
-                )
-            )
-        previous = row
-    return problems
 
 
 def _frame(schema: Schema, rows: list[_Row]) -> pd.DataFrame:

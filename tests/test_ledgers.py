@@ -452,3 +452,20 @@ def test_claim_decimal_values_are_kept_as_written(tmp_path):
     path.write_text("".join(lines), encoding="utf-8")
     loaded = ledgers.load_claims(path).set_index("claim_id")
     assert loaded.loc["C001", "value_low"] == 86.9
+
+
+def test_malformed_quoting_is_refused_with_its_line(tmp_path):
+    lines = _lines("tallies.csv")
+    line = next(n for n, text in enumerate(lines, start=1) if ",Stars and Stripes," in text)
+    lines[line - 1] = lines[line - 1].replace(",Stars and Stripes,", ',"Stars and" Stripes,')
+    path = tmp_path / "tallies.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    assert_rejects(ledgers.load_tallies, path, line, None, None, "malformed CSV")
+
+
+def test_non_utf8_bytes_are_refused_with_their_line(tmp_path):
+    data = (RAW / "tallies.csv").read_bytes()
+    line = data[: data.index(b"MercoPress")].count(b"\n") + 1
+    path = tmp_path / "tallies.csv"
+    path.write_bytes(data.replace(b"MercoPress", b"Merc\xf6Press"))
+    assert_rejects(ledgers.load_tallies, path, line, None, None, "not UTF-8 text (byte 0xf6)")
