@@ -1,0 +1,321 @@
+"""Tests for analysis.report: executes small fixture notebooks in real kernels and reads the pages.
+
+The browser checks (console errors, decoded images, screenshots) are in test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from analysis import manifest
+from analysis.paths import project_paths
+from analysis.report import (
+    ReportError,
+    _swap_into_place,
+    build_report,
+    build_report_detailed,
+    describe_notebook,
+    external_resources,
+    find_notebooks,
+    render_index,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
+BUILT_ON = "2026-01-02"
+
+
+def make_project(root: Path, notebooks: list[Path] | None = None) -> Path:
+    """A throwaway project: a copy of data/raw and the given notebooks (default: the two fixtures)."""
+    (root / "data").mkdir(parents=True)
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    (root / "notebooks").mkdir()
+    for path in notebooks if notebooks is not None else sorted(FIXTURES.glob("0*.ipynb")):
+        shutil.copy(path, root / "notebooks" / path.name)
+    shutil.copy(FIXTURES / "ledger_row.csv", root / "notebooks" / "ledger_row.csv")
+    return root
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Page(HTMLParser):
+    """What a browser would build from a page: elements, visible text, links."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text_parts: list[str] = []
+        self._skip = 0
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "script"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+    def all(self, tag: str) -> list[dict]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The fixture notebooks built into a report once, with MPLBACKEND=Agg set as CI often does."""
+    root = make_project(tmp_path_factory.mktemp("project"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MPLBACKEND", "Agg")
+        result = build_report_detailed(project_paths(root), workers=2, built_on=BUILT_ON)
+    return result
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+# -- built report ------------------------------------------------------------------------------
+
+
+def test_index_lists_notebooks_with_question_vintage_and_date(built):
+    index = built.index
+    assert index == index.parent / "index.html" and index.parent.name == "reports"
+    page = Page(read(index))
+    links = [a["href"] for a in page.all("a") if a.get("class") == "notebook"]
+    assert links == ["01_figure.html", "02_ledger_table.html"]
+    for href in links:
+        assert (index.parent / href).is_file()
+    text = " ".join(page.text.split())
+    assert "A figure from the snapshot (fixture)" in text
+    assert "Does the report embed a matplotlib figure and read the project's manifest?" in text
+    assert "Second paragraph" not in text
+    assert "Is text that comes from a ledger row shown as text, with its source as a real link?" in text
+    cdc = manifest.entry("cdc_vsrr.csv", project_paths(REPO))
+    assert f"CDC release {cdc['source_release']}, latest 12-month period ending {cdc['latest_period']}" in text
+    assert cdc["sha256"][:12] in text
+    assert f"Report built {BUILT_ON}" in text
+    assert "reviewer edition" in text
+
+
+def test_pages_are_self_contained(built):
+    for path in [built.index, *built.pages]:
+        body = read(path)
+        assert external_resources(body) == [], path.name
+        lowered = body.lower()
+        for needle in ("require.js", "require.min.js", "mathjax", "cdnjs", "unpkg", "fonts.googleapis"):
+            assert needle not in lowered, (path.name, needle)
+    figure = Page(read(built.pages[0]))
+    images = figure.all("img")
+    assert len(images) == 1
+    assert images[0]["src"].startswith("data:image/png;base64,")
+
+
+def test_reviewer_pages_hide_code_and_show_outputs_from_the_project(built):
+    figure = read(built.pages[0])
+    assert "plt.subplots" not in figure
+    assert "jp-InputPrompt jp-InputArea-prompt" not in figure
+    # The kernel ran against the temporary project (OVERDOSE_PROJECT_ROOT), cwd = notebooks folder.
+    cdc = manifest.entry("cdc_vsrr.csv", project_paths(REPO))
+    assert f"CDC release: {cdc['source_release']}" in Page(figure).text
+    assert 'href="index.html"' in figure
+
+
+def test_ledger_text_is_shown_as_text_and_sources_are_links(built):
+    html_text = read(built.pages[1])
+    page = Page(html_text)
+    assert page.all("script") == []
+    assert page.all("img") == [] and page.all("b") == []
+    quote = '<script>alert(1)</script> <img src=x onerror=alert(2)> <b>not bold</b> & "quoted"'
+    # Shown three times: show_table, print(), and pandas' own table (which shortens the cell).
+    assert page.text.count(quote) == 2
+    assert page.text.count("<script>alert(1)</script>") == 3
+    hrefs = [a for a in page.all("a") if a.get("href", "").startswith("https://example.org/")]
+    assert [a["href"] for a in hrefs] == ["https://example.org/strike?a=1&b=<2>"]
+    assert "noopener" in hrefs[0]["rel"].split()
+    assert not [a for a in page.all("a") if a.get("href", "").lower().startswith("javascript:")]
+    assert "javascript:alert(3)" in page.text
+
+
+def test_timings_are_recorded(built):
+    assert [t.notebook for t in built.timings] == ["01_figure.ipynb", "02_ledger_table.ipynb"]
+    for timing in built.timings:
+        assert timing.kernel_start_s > 0 and timing.execute_s > 0 and timing.export_s > 0
+    recorded = json.loads(read(built.index.parent / "timings.json"))
+    assert recorded["workers"] == 2
+    assert [n["notebook"] for n in recorded["notebooks"]] == ["01_figure.ipynb", "02_ledger_table.ipynb"]
+    assert set(recorded["notebooks"][0]) >= {"kernel_start_s", "execute_s", "export_s", "total_s"}
+
+
+def test_no_staging_folders_left(built):
+    root = built.index.parent.parent
+    assert sorted(p.name for p in root.iterdir()) == ["data", "notebooks", "reports"]
+    assert sorted(p.name for p in (root / "reports").iterdir()) == [
+        "01_figure.html",
+        "02_ledger_table.html",
+        "index.html",
+        "timings.json",
+    ]
+
+
+def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(built):
+    paths = project_paths(built.index.parent.parent)
+    before = snapshot(paths.reports)
+    failing = sorted((FIXTURES / "failing").glob("*.ipynb"))
+    with pytest.raises(ReportError) as caught:
+        build_report(paths, notebooks=failing, built_on="2030-01-01")
+    message = str(caught.value)
+    assert message.startswith("notebook 02_boom.ipynb, cell 3 of 4 (code cell 2): ValueError: fixture failure at value 41")
+    assert "# this cell fails on purpose" in message
+    assert "\x1b[" not in message
+    assert "previous report was left untouched" in message
+    assert snapshot(paths.reports) == before
+    assert sorted(p.name for p in paths.root.iterdir()) == ["data", "notebooks", "reports"]
+
+
+def test_with_code_pages_show_code_and_prompts(tmp_path):
+    root = make_project(tmp_path, [FIXTURES / "02_ledger_table.ipynb"])
+    index = build_report(project_paths(root), with_code=True, built_on=BUILT_ON, workers=1)
+    page = read(index.parent / "02_ledger_table.html")
+    assert "show_table" in page and "read_csv" in page
+    assert "jp-InputPrompt jp-InputArea-prompt\">In" in page
+    assert "analyst edition" in read(index)
+
+
+# -- no kernel needed --------------------------------------------------------------------------
+
+
+def test_checksum_mismatch_stops_before_executing(tmp_path):
+    root = make_project(tmp_path)
+    (root / "reports").mkdir()
+    (root / "reports" / "index.html").write_text("previous", encoding="utf-8")
+    with open(root / "data" / "raw" / "strikes.csv", "a", encoding="utf-8") as handle:
+        handle.write("tampered\n")
+    with pytest.raises(ReportError, match="strikes.csv"):
+        build_report(project_paths(root))
+    assert (root / "reports" / "index.html").read_text(encoding="utf-8") == "previous"
+
+
+def test_find_notebooks_takes_numbered_notebooks_in_order(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in ("02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "1_short.ipynb", "10_c.ipynb", "03_x.txt"):
+        (folder / name).write_text("{}", encoding="utf-8")
+    assert [p.name for p in find_notebooks(project_paths(tmp_path))] == ["01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]
+    with pytest.raises(ReportError, match="no notebooks"):
+        build_report(project_paths(tmp_path / "empty"))
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    cells = [new_markdown_cell(s) if not s.startswith("code:") else new_code_cell(s[5:]) for s in sources]
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+def test_describe_notebook_takes_first_heading_and_paragraph(tmp_path):
+    info = describe_notebook(
+        write_notebook(
+            tmp_path / "01_x.ipynb",
+            "code:x = 1",
+            "Intro before any heading.\n\n# **Lives saved** per [boat](https://example.org)\n",
+            "## Question\n\nDoes `25,000` per boat\nmatch CDC's counts?\n\nMore.",
+        )
+    )
+    assert info.title == "Lives saved per boat"
+    assert info.question == "Does 25,000 per boat match CDC's counts?"
+    assert info.page == "01_x.html"
+    bare = describe_notebook(write_notebook(tmp_path / "02_y.ipynb", "code:print(1)"))
+    assert (bare.title, bare.question) == ("02_y", "")
+
+
+def test_index_escapes_text_from_notebooks_and_manifest(tmp_path):
+    info = describe_notebook(
+        write_notebook(tmp_path / "01_x.ipynb", "# Title <script>alert(1)</script>\n\nWhy <b>&</b>?")
+    )
+    data = {
+        "format": 1,
+        "files": {
+            "cdc_vsrr.csv": {
+                "title": "CDC <i>title</i>",
+                "source_release": "2025-09<script>",
+                "latest_period": "2025-04",
+                "retrieved": "x",
+                "rows": 1,
+                "sha256": "ab" * 32,
+                "source_urls": ["https://data.cdc.gov/a?b=1&c=2", "javascript:alert(2)"],
+            }
+        },
+    }
+    page = Page(render_index([info], data, built_on="2026-01-02", with_code=False))
+    assert page.all("script") == [] and page.all("i") == [] and page.all("b") == []
+    assert "Title <script>alert(1)</script>" in page.text
+    assert "Why <b>&</b>?" in page.text
+    assert "2025-09<script>" in page.text
+    hrefs = [a["href"] for a in page.all("a")]
+    assert hrefs == ["https://data.cdc.gov/a?b=1&c=2", "01_x.html"]
+    assert "javascript:alert(2)" in page.text
+
+
+@pytest.mark.parametrize(
+    "snippet, expected",
+    [
+        ('<script src="https://cdn.example/require.js"></script>', 1),
+        ('<link rel="stylesheet" href="https://fonts.example/css">', 1),
+        ('<img src="figure.png">', 1),
+        ('<img src="data:image/png;base64,AAAA">', 0),
+        ("<style>@import url('https://fonts.example/x.css');</style>", 2),
+        ("<style>.a { background: url(data:image/svg+xml;base64,AA) }</style>", 0),
+        ('<div style="background:url(//example.org/x.png)"></div>', 1),
+        ('<a href="https://example.org/">a link a reader may follow</a>', 0),
+        ('<svg><use href="#icon"></use></svg>', 0),
+    ],
+)
+def test_external_resources(snippet, expected):
+    assert len(external_resources(snippet)) == expected
+
+
+def test_swap_replaces_previous_report_whole(tmp_path):
+    target = tmp_path / "reports"
+    target.mkdir()
+    (target / "old.html").write_text("old", encoding="utf-8")
+    staging = tmp_path / ".reports-staging-x"
+    staging.mkdir()
+    (staging / "new.html").write_text("new", encoding="utf-8")
+    _swap_into_place(staging, target)
+    assert snapshot(target) == {"new.html": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+    fresh = tmp_path / ".staging-2"
+    fresh.mkdir()
+    (fresh / "a").write_text("a", encoding="utf-8")
+    _swap_into_place(fresh, tmp_path / "other")
+    assert snapshot(tmp_path / "other") == {"a": b"a"}
+
+
+def test_build_date_follows_source_date_epoch(tmp_path, monkeypatch):
+    from analysis.report import _build_date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")  # 2026-01-02T00:00:00Z
+    assert _build_date(None) == "2026-01-02"
+    assert _build_date("2025-12-31") == "2025-12-31"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert len(_build_date(None)) == 10
+    assert os.environ.get("SOURCE_DATE_EPOCH") is None
