@@ -14,7 +14,8 @@ converted to the API's shape: snake_case keys, numbers as strings without thousa
 separators, empty fields omitted. No value is made up.
 
 Faults are queued per endpoint (``"metadata"``, ``"count"``, ``"rows"``) with :meth:`FakeSocrata.fail`
-and consumed one per matching request; ``times=None`` repeats forever. Every request is recorded
+and consumed one per matching request (after letting ``skip`` requests through);
+``times=None`` repeats forever. Every request is recorded
 (path, query, headers, time) in :attr:`FakeSocrata.log` so a test can assert what was asked.
 """
 
@@ -107,6 +108,7 @@ class Fault:
     body: bytes = b'{"error": true, "message": "Internal error"}'
     seconds: float = 0.0
     times: int | None = 1  # None: forever
+    skip: int = 0  # let this many matching requests through first
 
 
 @dataclass
@@ -179,6 +181,9 @@ class FakeSocrata:
             if not queue:
                 return None
             fault = queue[0]
+            if fault.skip > 0:
+                fault.skip -= 1
+                return None
             if fault.times is not None:
                 fault.times -= 1
                 if fault.times <= 0:
