@@ -81,9 +81,11 @@ _PAGE_TEMPLATE = """\
 nav.report-nav { font-family: system-ui, sans-serif; font-size: 14px; padding: 8px 16px;
   border-bottom: 1px solid #ddd; background: #f7f7f7; color: #333; }
 nav.report-nav a { color: #1a5fb4; }
-table.analysis-table td, table.analysis-table th { text-align: left; vertical-align: top; }
-table.analysis-table td a { word-break: break-all; }
-table.analysis-table td.missing { color: #888; }
+.jp-RenderedHTMLCommon table.analysis-table td, .jp-RenderedHTMLCommon table.analysis-table th {
+  text-align: left; vertical-align: top; }
+.jp-RenderedHTMLCommon table.analysis-table td.num { text-align: right; }
+.jp-RenderedHTMLCommon table.analysis-table td a { word-break: break-all; }
+.jp-RenderedHTMLCommon table.analysis-table td.missing { color: #666; }
 </style>
 {%- endblock extra_css -%}
 {%- block body_header -%}

@@ -123,15 +123,17 @@ class Table:
         return None
 
     # -- HTML ------------------------------------------------------------------------------
-    def _html_cell(self, column: str, text: str | None) -> str:
+    def _html_cell(self, column: str, text: str | None, numeric: bool) -> str:
+        """One ``<td>``; numeric columns carry class ``num`` (right-aligned in the report)."""
+        classes = ["num"] if numeric else []
         if text is None:
-            return '<td class="missing" title="missing value">' + html.escape(MISSING) + "</td>"
+            classes.append("missing")
+            return f'<td class="{" ".join(classes)}" title="missing value">{html.escape(MISSING)}</td>'
+        opening = f'<td class="{" ".join(classes)}">' if classes else "<td>"
         escaped = html.escape(text, quote=True)
         if column in self.link_columns and is_web_address(text):
-            return (
-                f'<td><a href="{escaped}" rel="noopener noreferrer" target="_blank">{escaped}</a></td>'
-            )
-        return f"<td>{escaped}</td>"
+            return f'{opening}<a href="{escaped}" rel="noopener noreferrer" target="_blank">{escaped}</a></td>'
+        return f"{opening}{escaped}</td>"
 
     def to_html(self) -> str:
         """The table as an HTML fragment; every text from the data is escaped."""
@@ -146,8 +148,8 @@ class Table:
             lines.append("<tr>")
             if self.index:
                 lines.append(f"<th>{html.escape(label)}</th>")
-            for column, text in zip(self.columns, cells):
-                lines.append(self._html_cell(column, text))
+            for column, text, numeric in zip(self.columns, cells, self.numeric):
+                lines.append(self._html_cell(column, text, numeric))
             lines.append("</tr>")
         lines += ["</tbody>", "</table>"]
         note = self._note()

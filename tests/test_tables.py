@@ -109,7 +109,7 @@ def test_missing_values_are_marked_not_filled(ledger):
     table = show_table(ledger)
     parsed = parse(table.to_html())
     assert parsed.cells.count(MISSING) == 1
-    assert 'class="missing"' in table.to_html()
+    assert 'class="num missing"' in table.to_html()  # killed is a numeric column
     # An empty string is not a gap, and a literal dash in the data is not marked missing.
     df = pd.DataFrame({"x": [MISSING, None]}, dtype=object)
     assert show_table(df).to_html().count('class="missing"') == 1
@@ -183,3 +183,11 @@ def test_ipython_displays_html_and_plain_text(ledger):
     assert set(data) == {"text/plain", "text/html"}
     assert data["text/plain"] == show_table(ledger).to_text()
     assert isinstance(show_table(ledger), Table)
+
+
+def test_numeric_cells_are_marked_for_right_alignment():
+    df = pd.DataFrame({"year": [2025], "label": ["2025"], "share": [0.5]})
+    fragment = show_table(df, index=False).to_html()
+    assert '<td class="num">2025</td>' in fragment
+    assert "<td>2025</td>" in fragment
+    assert '<td class="num">0.5</td>' in fragment
