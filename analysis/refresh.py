@@ -208,10 +208,15 @@ def normalise_jurisdictions(jurisdictions: Sequence[str] | None) -> tuple[str, .
 
 
 def where_clause(jurisdictions: tuple[str, ...] | None) -> str | None:
-    """The SoQL ``$where`` selecting the jurisdictions (``None``: no filter, all rows)."""
+    """The SoQL ``$where`` selecting the jurisdictions (``None``: no filter, all rows).
+
+    Equality joined by ``OR`` rather than ``in(...)``: it works on SODA 2.0 endpoints as well as
+    2.1 (``in(...)`` is 2.1 and later). Codes are checked two-letter upper case beforehand, so
+    nothing needs quoting.
+    """
     if jurisdictions is None:
         return None
-    return "state in (" + ", ".join(f"'{code}'" for code in jurisdictions) + ")"
+    return " OR ".join(f"state = '{code}'" for code in jurisdictions)
 
 
 def check_metadata_columns(meta: DatasetMetadata) -> None:
@@ -320,7 +325,7 @@ def manifest_entry(
 ) -> dict[str, Any]:
     """The manifest entry for a snapshot fetched from the API (sha256 and rows are added by
     :func:`analysis.manifest.replace_snapshot`). No header, and so no token, is recorded."""
-    scope = "all jurisdictions" if jurisdictions is None else f"state in {', '.join(jurisdictions)}"
+    scope = "all jurisdictions" if jurisdictions is None else f"State {' or '.join(jurisdictions)}"
     return {
         "title": f"{meta.name or 'VSRR Provisional Drug Overdose Death Counts'}, rows for {scope}",
         "publisher": PUBLISHER,

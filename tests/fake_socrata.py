@@ -4,7 +4,7 @@ Serves, on 127.0.0.1 and a free port, in a background thread:
 
 * ``GET /api/views/<id>.json``: the dataset metadata (``id``, ``name``, ``attribution``,
   ``rowsUpdatedAt``, ``columns[].fieldName``);
-* ``GET /resource/<id>.json``: rows, honouring ``$where`` (only ``state in ('A', 'B')``, the form
+* ``GET /resource/<id>.json``: rows, honouring ``$where`` (only ``state = 'A' OR state = 'B'``, the form
   :func:`analysis.refresh.where_clause` writes), ``$order`` (only ``:id``), ``$limit``, ``$offset``,
   and ``$select=count(*)``. Anything else gets a 400 with a Socrata-style JSON error, so a query
   the real API would not understand fails here too.
@@ -55,7 +55,7 @@ EXPORT_TO_API = {
 API_FIELDS = tuple(EXPORT_TO_API.values())
 NUMERIC_FIELDS = {"data_value", "percent_complete", "percent_pending_investigation", "predicted_value"}
 
-_WHERE = re.compile(r"^state in \(('[A-Z]{2}'(, '[A-Z]{2}')*)\)$")
+_WHERE = re.compile(r"^state = '[A-Z]{2}'( OR state = '[A-Z]{2}')*$")
 
 
 def api_rows_from_export(path: str | Path) -> list[dict[str, str]]:
@@ -307,7 +307,7 @@ def _filter(rows: list[dict[str, Any]], where: str | None) -> list[dict[str, Any
         return rows
     match = _WHERE.match(where)
     if not match:
-        raise _BadQuery(f"the fake understands only \"state in ('XX', ...)\", got {where!r}")
+        raise _BadQuery(f"the fake understands only \"state = 'XX' OR ...\", got {where!r}")
     codes = set(re.findall(r"'([A-Z]{2})'", where))
     return [row for row in rows if row.get("state") in codes]
 

@@ -213,7 +213,7 @@ FAULTS = [
     ("renamed in rows only", _renamed_in_rows_only, RefreshError, r"row 701 as received: unknown field\(s\) deaths", ()),
     ("missing column", _missing_column, RefreshError, r"missing column\(s\) predicted_value", ("count", "rows")),
     ("missing value in a row", _missing_value_in_row, RefreshError, r"line 43, field indicator", ()),
-    ("empty result", _empty_result, RefreshError, r"no rows for state in \('AK'\) \(empty result\)", ("rows",)),
+    ("empty result", _empty_result, RefreshError, r"no rows for state = 'AK' \(empty result\)", ("rows",)),
     ("duplicate rows", _duplicate_rows, RefreshError, r"duplicate rows for \(jurisdiction, year, month, indicator\) = \(US, 2015, 11, 'Cocaine \(T40\.5\)'\): line 12; line 902", ()),
     ("non-numeric count", _non_numeric, RefreshError, r"line 7, field data_value: not a number: 'n/a'", ()),
     ("same page twice", _same_page_twice, SocrataError, r"page 2 \(offset 500\) repeats page 1", ()),
@@ -283,7 +283,7 @@ def test_happy_path_replaces_snapshot_and_manifest_then_build_uses_it(project, f
     assert result.rows_updated_at == FAKE_ROWS_UPDATED_AT
     offsets = [r.params["$offset"] for r in fake.requests_to("rows")]
     assert offsets == ["0", "500", "1000"]  # three pages, the last one short
-    assert all(r.params["$where"] == "state in ('US')" and r.params["$order"] == ":id" for r in fake.requests_to("rows"))
+    assert all(r.params["$where"] == "state = 'US'" and r.params["$order"] == ":id" for r in fake.requests_to("rows"))
     assert len(fake.requests_to("count")) == 1
 
     snapshot = project.raw / "cdc_vsrr.csv"
@@ -299,7 +299,7 @@ def test_happy_path_replaces_snapshot_and_manifest_then_build_uses_it(project, f
     assert entry["method"] == "socrata_api" and entry["schema"] == "api"
     assert entry["dataset_id"] == "xkb8-kh2a" and entry["jurisdictions"] == ["US"]
     assert entry["source_urls"] == [f"{fake.url}/resource/xkb8-kh2a.json", f"{fake.url}/api/views/xkb8-kh2a.json"]
-    assert entry["query"] == {"$where": "state in ('US')", "$order": ":id", "$limit": "500"}
+    assert entry["query"] == {"$where": "state = 'US'", "$order": ":id", "$limit": "500"}
     assert entry["rows_updated_at"] == FAKE_ROWS_UPDATED_AT
     assert entry["source_release"] == "2025-09-17"
     assert entry["latest_period"] == "2025-04"
@@ -398,7 +398,7 @@ def test_a_list_of_jurisdictions_is_one_where_and_each_must_have_rows(project, f
     before = snapshot_bytes(project.raw)
     with pytest.raises(RefreshError, match="asked for jurisdictions NY, US; no rows for NY"):
         run(project, fake.url, jurisdictions=["us", "NY", "US"])
-    assert fake.requests_to("count")[0].params["$where"] == "state in ('NY', 'US')"
+    assert fake.requests_to("count")[0].params["$where"] == "state = 'NY' OR state = 'US'"
     assert snapshot_bytes(project.raw) == before
 
 
@@ -446,3 +446,20 @@ def test_token_is_sent_but_never_written_logged_or_shown(tmp_path, project, fake
 
 def test_metadata_fixture_matches_what_the_loader_expects():
     assert tuple(c["fieldName"] for c in default_metadata()["columns"]) == cdc.API_FIELDS
+
+
+# -- the one command ---------------------------------------------------------------------------------------
+def test_fetch_command_updates_then_builds_and_fails_cleanly(project, fake, capsys):
+    from analysis.__main__ import main
+
+    assert main(["--root", str(project.root), "fetch", "--base-url", fake.url]) == 0
+    out = capsys.readouterr().out
+    assert "Updated data/raw/cdc_vsrr.csv: 1,488 rows" in out
+    assert "wrote data/processed/" in out
+    assert manifest.entry("cdc_vsrr.csv", project)["method"] == "socrata_api"
+
+    before = snapshot_bytes(project.raw)
+    fake.fail("metadata", "status", status=404, body=b'{"error": "gone"}')
+    assert main(["--root", str(project.root), "fetch", "--base-url", fake.url, "--force"]) == 1
+    assert "error: GET " in capsys.readouterr().err
+    assert snapshot_bytes(project.raw) == before
