@@ -15,13 +15,15 @@
 3. **Rows.** ``$select=count(*)`` for the jurisdictions asked for, then every row by
    ``$where``/``$order=:id``/``$limit``/``$offset`` until a short page (:mod:`analysis.socrata`),
    checked against the count.
-4. **Staging.** Every row may hold only the known fields. The rows are written as CSV (API field
-   names as header, in :data:`analysis.cdc.API_FIELDS` order, values as received, empty where
-   CDC omitted a field) to a temporary file beside the snapshot, synced, and read back: it must
-   hold the received values exactly.
-5. **Validation** of that very file with :func:`analysis.cdc.read_cdc_csv`: required fields
-   present, numeric counts, known indicators and months, no duplicate (jurisdiction, year,
-   month, indicator); and rows for exactly the jurisdictions asked for.
+4. **Validation** of the rows received: only known fields, and
+   :func:`analysis.cdc.tidy_from_records` (required fields present, numeric counts, known
+   indicators and months, no duplicate (jurisdiction, year, month, indicator); errors name the
+   record); rows for exactly the jurisdictions asked for; not empty.
+5. **Staging.** The rows are written as CSV (API field names as header, in
+   :data:`analysis.cdc.API_FIELDS` order, values as received, empty where CDC omitted a field)
+   to a temporary file beside the snapshot and synced; read back, it must hold the received
+   values exactly, and :func:`analysis.cdc.read_cdc_csv` (the loader ``build`` and the
+   notebooks use) must give the very table validated in step 4.
 6. **Atomic replace.** :func:`analysis.manifest.replace_snapshot` swaps file and manifest entry
    together (source URLs and query, retrieval time, ``rowsUpdatedAt``, rows, sha256).
 
@@ -152,9 +154,10 @@ def refresh(
         reporter.note(f"{expected:,} rows to fetch, {page_size:,} per page")
         records = client.fetch_rows(where, order=ORDER, page_size=page_size, expected=expected)
         check_record_fields(records, source=client.resource_url)
+        table = validate_records(records, source=client.resource_url, jurisdictions=wanted)
         staged = stage_snapshot(records, paths)
         try:
-            table = validate_staged(staged, source=client.resource_url, jurisdictions=wanted)
+            check_staged(staged, table, source=client.resource_url)
             latest = cdc.latest_period(table)
             retrieved = now().astimezone(timezone.utc).replace(microsecond=0)
             new_entry = manifest_entry(
@@ -285,17 +288,16 @@ def check_record_fields(records: list[dict[str, Any]], *, source: str) -> None:
             )
 
 
-def validate_staged(path: Path, *, source: str, jurisdictions: tuple[str, ...] | None):
-    """The tidy table of the staged snapshot, after every check of :func:`analysis.cdc.read_cdc_csv`
-    (required fields present, numeric counts, known indicators and months, no duplicate
-    (jurisdiction, year, month, indicator)) and the jurisdiction check; raises :class:`RefreshError`.
-
-    The file checked is the one that will be installed, byte for byte. Its line N (header = line 1)
-    is row N - 1 as received from ``source``.
-    """
-    label = f"rows from {source} (staged CSV; line N = row N-1 as received)"
+def validate_records(
+    records: list[dict[str, Any]], *, source: str, jurisdictions: tuple[str, ...] | None
+):
+    """The tidy table of the rows received, after every check of
+    :func:`analysis.cdc.tidy_from_records` (known fields, required fields present, numeric
+    counts, known indicators and months, no duplicate (jurisdiction, year, month, indicator);
+    errors name the record, counted from 1 in the order received) and the jurisdiction check.
+    Raises :class:`RefreshError`."""
     try:
-        table = cdc.read_cdc_csv(path, source=label)
+        table = cdc.tidy_from_records(records, source=f"rows from {source}")
     except (cdc.CDCSchemaError, cdc.CDCRuleError) as exc:
         raise RefreshError(f"CDC data failed validation: {exc}") from None
     if jurisdictions is not None:
@@ -312,6 +314,22 @@ def validate_staged(path: Path, *, source: str, jurisdictions: tuple[str, ...] |
                 f"{source}: asked for jurisdictions {', '.join(jurisdictions)}; {'; '.join(problems)}"
             )
     return table
+
+
+def check_staged(path: Path, table, *, source: str) -> None:
+    """The staged file, the bytes that will be installed, must pass
+    :func:`analysis.cdc.read_cdc_csv` (the loader ``build`` and the notebooks use) and give the
+    very table validated from the rows received. Raises :class:`RefreshError`."""
+    label = f"staged snapshot of rows from {source}"
+    try:
+        reread = cdc.read_cdc_csv(path, source=label)
+    except (cdc.CDCSchemaError, cdc.CDCRuleError) as exc:
+        raise RefreshError(f"the staged snapshot failed validation: {exc}") from None
+    if not reread.equals(table):
+        raise RefreshError(
+            f"{label}: reads back as a different table from the rows received "
+            f"({len(reread):,} vs {len(table):,} rows); not installed"
+        )
 
 
 def manifest_entry(

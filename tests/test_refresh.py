@@ -202,6 +202,18 @@ def _disk_fails_writing_manifest(fake, monkeypatch):
     return {}
 
 
+def _staged_file_differs(fake, monkeypatch):
+    real_write = refresh.write_snapshot_csv
+
+    def write_one_value_wrong(records, handle):  # e.g. a bad disk or a bug in the writer
+        records = [dict(record) for record in records]
+        records[99]["data_value"] = "1" + records[99].get("data_value", "")
+        real_write(records, handle)
+
+    monkeypatch.setattr(refresh, "write_snapshot_csv", write_one_value_wrong)
+    return {}
+
+
 FAULTS = [
     ("timeout", _timeout, SocrataError, r"offset=500 failed with no usable response after 2 attempts.*timed out", ()),
     ("connection refused", _refused, SocrataError, r"api/views/xkb8-kh2a\.json failed with no usable response after 2 attempts", ()),
@@ -212,14 +224,15 @@ FAULTS = [
     ("renamed column", _renamed_column, RefreshError, r"unknown column\(s\) data_val; missing column\(s\) data_value", ("count", "rows")),
     ("renamed in rows only", _renamed_in_rows_only, RefreshError, r"row 701 as received: unknown field\(s\) deaths", ()),
     ("missing column", _missing_column, RefreshError, r"missing column\(s\) predicted_value", ("count", "rows")),
-    ("missing value in a row", _missing_value_in_row, RefreshError, r"line 43, field indicator", ()),
+    ("missing value in a row", _missing_value_in_row, RefreshError, r"rows from .*/resource/xkb8-kh2a\.json, record 42, field indicator: required value is empty", ()),
     ("empty result", _empty_result, RefreshError, r"no rows for state = 'AK' \(empty result\)", ("rows",)),
-    ("duplicate rows", _duplicate_rows, RefreshError, r"duplicate rows for \(jurisdiction, year, month, indicator\) = \(US, 2015, 11, 'Cocaine \(T40\.5\)'\): line 12; line 902", ()),
-    ("non-numeric count", _non_numeric, RefreshError, r"line 7, field data_value: not a number: 'n/a'", ()),
+    ("duplicate rows", _duplicate_rows, RefreshError, r"duplicate rows for \(jurisdiction, year, month, indicator\) = \(US, 2015, 11, 'Cocaine \(T40\.5\)'\): record 11; record 901", ()),
+    ("non-numeric count", _non_numeric, RefreshError, r"record 6, field data_value: not a number: 'n/a'", ()),
     ("same page twice", _same_page_twice, SocrataError, r"page 2 \(offset 500\) repeats page 1", ()),
     ("metadata endpoint down", _metadata_down, SocrataError, r"api/views/xkb8-kh2a\.json: HTTP 503", ("count", "rows")),
     ("metadata is an HTML page", _metadata_html, SocrataError, r"api/views/xkb8-kh2a\.json: status 200 but the body is an HTML page", ("count", "rows")),
     ("disk full while staging", _disk_full_while_staging, RefreshError, r"could not write the new snapshot .*No space left on device", ()),
+    ("staged file differs from the rows", _staged_file_differs, RefreshError, r"does not hold the 1,488 rows received, value for value; not installed", ()),
     ("disk fails writing the manifest", _disk_fails_writing_manifest, RefreshError, r"could not replace data/raw/cdc_vsrr\.csv and its manifest entry .*Input/output error", ()),
 ]
 
