@@ -556,3 +556,40 @@ def against_latest_period(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame) -> p
         out[column] = out[column].astype("Float64")
     out["latest_predicted"] = out["latest_predicted"].astype("Int64")
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Peak and decline of a CDC series (for titles and prose; computed, never typed)
+
+
+@dataclass(frozen=True)
+class PeakDecline:
+    """The peak of a 12 month-ending series and the change from it to the latest period."""
+
+    indicator: str
+    measure: str
+    peak_period: str
+    peak_value: int
+    latest_period: str
+    latest_value: int
+    change: int  # latest - peak (negative = fall)
+    change_pct: float  # 100 * change / peak, rounded to 1 decimal
+    months_since_peak: int
+
+
+def peak_and_decline(series: pd.Series, indicator: str, measure: str) -> PeakDecline:
+    """Peak and change to the latest value of a Series indexed by ``period_end`` (missing values skipped
+    for the peak, but the latest period must have a value: a gap is not bridged)."""
+    clean = series.dropna()
+    if clean.empty:
+        raise ValueError(f"{indicator} {measure}: no values")
+    latest_period = str(series.index.max())
+    if pd.isna(series.loc[latest_period]):
+        raise ValueError(f"{indicator} {measure}: the latest period {latest_period} has no value")
+    peak_period = str(clean.idxmax())
+    peak, latest = int(clean.max()), int(series.loc[latest_period])
+    months = (pd.Period(latest_period, "M") - pd.Period(peak_period, "M")).n
+    return PeakDecline(
+        indicator, measure, peak_period, peak, latest_period, latest, latest - peak,
+        round(100 * (latest - peak) / peak, 1), months,
+    )

@@ -426,3 +426,16 @@ def test_real_ledger_rows_all_handled():
     assert out.loc[out["kind"] == "counter_figure", "ratio_low"].isna().all()
     row = out.set_index("claim_id").loc["CF05"]  # AP's "up to 76,516" is CDC's predicted value
     assert (row["cdc_period_end"], row["cdc_predicted"]) == ("2025-04", 76516)
+
+
+def test_peak_and_decline():
+    series = pd.Series([100, 120, 90, 60], index=["2023-01", "2023-02", "2023-03", "2023-04"])
+    result = compare.peak_and_decline(series, "all_drugs", "predicted")
+    assert (result.peak_period, result.peak_value, result.latest_period, result.latest_value) == ("2023-02", 120, "2023-04", 60)
+    assert (result.change, result.change_pct, result.months_since_peak) == (-60, -50.0, 2)
+
+
+def test_peak_and_decline_refuses_a_gap_at_the_end():
+    series = pd.Series([100, pd.NA], index=["2023-01", "2023-02"], dtype="Int64")
+    with pytest.raises(ValueError, match="2023-02 has no value"):
+        compare.peak_and_decline(series, "all_drugs", "predicted")

@@ -1,0 +1,519 @@
+"""The house chart style and the project's standard figures.
+
+One call, :func:`use_house_style` (or :func:`setup_notebook` inside Jupyter), sets everything:
+fixed figure size and dpi, a font that ships with matplotlib (DejaVu Sans), no timestamps or
+random ids in saved files. Notebooks call the figure functions below and never restyle.
+
+Every figure has a title that states its finding (computed from the data it draws), axis labels
+with units, and a source line naming the dataset and its vintage (:func:`source_line`,
+:func:`vintage_text`). Reported and predicted values are drawn differently (solid = predicted,
+dashed = reported, both labelled); missing values stay gaps (nothing is interpolated); counts
+start at zero; there is never a second y axis. Where time is on the x axis the campaign's first
+strike is marked (:func:`mark_campaign`).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Mapping
+
+import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from . import compare
+
+FIGSIZE = (9.0, 5.2)
+DPI = 100
+FONT = "DejaVu Sans"
+CAMPAIGN_START = pd.Timestamp("2025-09-02")
+CAMPAIGN_LABEL = "First boat strike\n2 Sep 2025"
+
+#: Colours (colour-blind safe, Okabe-Ito)
+COLOURS = {
+    "all_drugs": "#0072B2",
+    "synthetic_opioids": "#D55E00",
+    "psychostimulants": "#009E73",
+    "cocaine": "#CC79A7",
+    "heroin": "#56B4E9",
+    "natural_semisynthetic": "#E69F00",
+    "methadone": "#999999",
+    "opioids": "#000000",
+    "claim": "#B22222",
+    "counter": "#555555",
+    "ledger": "#0072B2",
+    "tally": "#D55E00",
+    "Caribbean": "#0072B2",
+    "Eastern Pacific": "#D55E00",
+    "Unknown": "#999999",
+    "campaign": "#444444",
+}
+SHORT_LABELS = {
+    "all_drugs": "All drug overdoses",
+    "synthetic_opioids": "Synthetic opioids, mainly fentanyl (T40.4)",
+    "psychostimulants": "Psychostimulants, e.g. meth (T43.6)",
+    "cocaine": "Cocaine (T40.5)",
+    "heroin": "Heroin (T40.1)",
+    "natural_semisynthetic": "Prescription opioids (T40.2)",
+    "methadone": "Methadone (T40.3)",
+    "opioids": "All opioids (T40.0-T40.4, T40.6)",
+}
+
+HOUSE_RC = {
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.8,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "lines.linewidth": 2.0,
+    "figure.constrained_layout.use": True,
+    "svg.hashsalt": "overdose-claims",
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+    "axes.formatter.use_locale": False,
+    "date.autoformatter.month": "%b %Y",
+}
+
+
+def use_house_style() -> None:
+    """Apply the house rcParams (idempotent). Safe under any backend, including Agg."""
+    matplotlib.rcParams.update(HOUSE_RC)
+
+
+def setup_notebook() -> None:
+    """Inside IPython: inline PNG figures, drawn at the house size, then the house style."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
+        get_ipython = lambda: None  # noqa: E731
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("matplotlib", "inline")
+        shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight'}")
+        shell.run_line_magic("config", "InlineBackend.rc = {}")
+    use_house_style()
+
+
+def save_png(fig: Figure, path) -> None:
+    """Save ``fig`` as a PNG with no software/version metadata (byte-stable across versions)."""
+    fig.savefig(path, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def thousands(value: float, _pos=None) -> str:
+    """Tick text with thousands separators: 100,000."""
+    return f"{value:,.0f}"
+
+
+def month_label(period_end: str) -> str:
+    """'2025-04' -> 'Apr 2025'."""
+    return pd.Period(period_end, "M").strftime("%b %Y")
+
+
+def period_dates(periods) -> pd.DatetimeIndex:
+    """x positions of 12 month-ending periods: the last day of the period's final month."""
+    return pd.PeriodIndex(list(periods), freq="M").to_timestamp(how="end").normalize()
+
+
+def vintage_text(entry: Mapping[str, object]) -> str:
+    """The dataset and its vintage from a manifest entry, for a source line."""
+    title = str(entry.get("title", entry.get("file", "dataset")))
+    parts = [title]
+    if entry.get("dataset_id"):
+        parts[0] = f"CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov {entry['dataset_id']})"
+    if entry.get("source_release"):
+        parts.append(f"release {entry['source_release']}")
+    if entry.get("latest_period"):
+        parts.append(f"periods to {month_label(str(entry['latest_period']))}")
+    return ", ".join(parts)
+
+
+def source_line(fig: Figure, text: str) -> None:
+    """Write 'Source: ...' under the figure, wrapped to its width, in small grey type."""
+    wrapped = textwrap.fill(f"Source: {text}", width=int(FIGSIZE[0] * 15))
+    fig.text(0.0, -0.01, wrapped, ha="left", va="top", fontsize=7.5, color="#555555")
+
+
+def finding_title(ax: Axes, title: str, subtitle: str | None = None) -> None:
+    """The finding as the figure's bold headline (wrapped), and a plain subtitle above the axes."""
+    fig = ax.figure
+    fig.suptitle(textwrap.fill(title, width=78), x=0.0, ha="left", fontsize=12, fontweight="bold")
+    if subtitle:
+        ax.set_title(textwrap.fill(subtitle, width=110), loc="left", fontsize=9, fontweight="normal")
+
+
+def mark_campaign(ax: Axes, date=CAMPAIGN_START, label: str = CAMPAIGN_LABEL) -> None:
+    """Mark the campaign's first strike on a time x axis (a dotted line and a label)."""
+    date = pd.Timestamp(date)
+    ax.axvline(date, color=COLOURS["campaign"], linestyle=":", linewidth=1.4, zorder=1)
+    ax.annotate(
+        label, xy=(date, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
+        textcoords="offset points", ha="left", va="top", fontsize=8, color=COLOURS["campaign"],
+    )
+
+
+def _count_axis(ax: Axes, label: str) -> None:
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_ylabel(label)
+
+
+def _date_axis(ax: Axes, label: str = "") -> None:
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.set_xlabel(label)
+
+
+def _new(figsize=FIGSIZE) -> tuple[Figure, Axes]:
+    fig, ax = plt.subplots(figsize=figsize, dpi=DPI)
+    return fig, ax
+
+
+def _series(cdc_tidy: pd.DataFrame, indicator: str, measure: str, start: str | None = None) -> pd.Series:
+    from . import cdc
+
+    series = cdc.deaths(cdc_tidy, indicator, measure)
+    if start is not None:
+        series = series[series.index >= start]
+    return series
+
+
+def _plot_series(ax: Axes, series: pd.Series, **style) -> None:
+    """Plot a period-indexed series; missing values stay gaps (NaN breaks the line)."""
+    values = series.astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
+    ax.plot(period_dates(series.index), values, **style)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 01: CDC trends
+
+
+def overdose_trend(cdc_tidy: pd.DataFrame, source: str, indicators=("all_drugs", "synthetic_opioids")) -> Figure:
+    """12 month-ending deaths, predicted (solid) and reported (dashed), per indicator; finding title."""
+    fig, ax = _new()
+    for key in indicators:
+        colour = COLOURS.get(key, "#333333")
+        _plot_series(ax, _series(cdc_tidy, key, "predicted"), color=colour, label=f"{SHORT_LABELS.get(key, key)}: predicted")
+        _plot_series(ax, _series(cdc_tidy, key, "reported"), color=colour, linestyle="--", linewidth=1.2,
+                     label=f"{SHORT_LABELS.get(key, key)}: reported")
+    main = compare.peak_and_decline(_series(cdc_tidy, indicators[0], "predicted"), indicators[0], "predicted")
+    finding_title(
+        ax,
+        f"Overdose deaths fell {abs(main.change_pct):.0f}% from their peak in the 12 months ending "
+        f"{month_label(main.peak_period)} to the 12 months ending {month_label(main.latest_period)}",
+        "United States, deaths in the 12 months ending each month; predicted = adjusted for reporting delay",
+    )
+    _count_axis(ax, "Deaths in the 12 months ending that month")
+    _date_axis(ax, "12 month-ending period (plotted at the end of its last month)")
+    mark_campaign(ax)
+    ax.set_xlim(right=CAMPAIGN_START + pd.Timedelta(days=120))
+    ax.legend(loc="lower right")
+    source_line(fig, source)
+    return fig
+
+
+def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
+        "synthetic_opioids", "psychostimulants", "cocaine", "natural_semisynthetic", "heroin", "methadone")) -> Figure:
+    """Drug classes as separate lines (predicted), never stacked or summed; title names the biggest fall."""
+    fig, ax = _new()
+    falls = []
+    for key in indicators:
+        series = _series(cdc_tidy, key, "predicted")
+        _plot_series(ax, series, color=COLOURS.get(key, "#333333"), label=SHORT_LABELS.get(key, key))
+        falls.append(compare.peak_and_decline(series, key, "predicted"))
+    biggest = min(falls, key=lambda item: item.change)
+    finding_title(
+        ax,
+        f"{SHORT_LABELS[biggest.indicator].split(',')[0].split(' (')[0]} drove the fall: down "
+        f"{abs(biggest.change):,} deaths ({abs(biggest.change_pct):.0f}%) from their peak "
+        f"({month_label(biggest.peak_period)}) to {month_label(biggest.latest_period)}",
+        "Predicted deaths in the 12 months ending each month. Classes overlap (one death can involve "
+        "several drugs): the lines must not be added up.",
+    )
+    _count_axis(ax, "Deaths in the 12 months ending that month (predicted)")
+    _date_axis(ax, "12 month-ending period")
+    mark_campaign(ax)
+    ax.set_xlim(right=CAMPAIGN_START + pd.Timedelta(days=120))
+    ax.legend(loc="upper left")
+    source_line(fig, source)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 02: claims
+
+
+def claims_against_cdc(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, source: str,
+                       start: str = "2022-01", y_max: float = 400_000) -> Figure:
+    """Claimed annual deaths (ranges at the claim date) against CDC's 12 month-ending line.
+
+    Claims above ``y_max`` are not drawn to scale: an arrow at the top edge and a label give the
+    figure. Counter-figures are drawn as grey points. Undated rows cannot be placed and are left out
+    (the notebook's table lists them).
+    """
+    fig, ax = _new()
+    for key in ("all_drugs", "synthetic_opioids"):
+        _plot_series(ax, _series(cdc_tidy, key, "predicted", start), color=COLOURS[key],
+                     label=f"CDC, {SHORT_LABELS[key]}: predicted")
+        _plot_series(ax, _series(cdc_tidy, key, "reported", start), color=COLOURS[key], linestyle="--",
+                     linewidth=1.2, label=f"CDC, {SHORT_LABELS[key]}: reported")
+    dated = comparison[comparison["date"] != ""].copy()
+    dated["x"] = pd.to_datetime(dated["date"].str.slice(0, 10), format="mixed")
+    claims = dated[(dated["kind"] == "claim") & dated["claimed_low"].notna()]
+    off_scale = claims[claims["claimed_high"] > y_max]
+    on_scale = claims[claims["claimed_high"] <= y_max]
+    ax.vlines(on_scale["x"], on_scale["claimed_low"].astype(float), on_scale["claimed_high"].astype(float),
+              color=COLOURS["claim"], linewidth=3, label="Administration claim (low to high figure)")
+    ax.scatter(on_scale["x"], on_scale["claimed_high"].astype(float), color=COLOURS["claim"], s=18, zorder=3)
+    ax.scatter(on_scale["x"], on_scale["claimed_low"].astype(float), color=COLOURS["claim"], s=18, zorder=3)
+    for row in off_scale.itertuples():
+        ax.annotate(f"{row.claim_id}: {row.claimed_high:,.0f}\n(off the scale)", xy=(row.x, y_max),
+                    xytext=(-150, -40), textcoords="offset points", fontsize=8, color=COLOURS["claim"],
+                    arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
+    counters = dated[dated["kind"] == "counter_figure"]
+    ax.scatter(counters["x"], counters["claimed_low"].astype(float), facecolors="white", edgecolors=COLOURS["counter"],
+               s=28, zorder=3, label="Counter-figure (as quoted, at its publication date)")
+    rated = claims[claims["ratio_low"].notna()]
+    big = rated[(rated["ratio_low"] > 1.5) & (rated["claimed_high"] <= y_max)]
+    extra = "".join(f"; {row.claim_id} said {row.claimed_high:,.0f}" for row in rated[rated["claimed_high"] > y_max].itertuples())
+    finding_title(
+        ax,
+        f"{len(big)} of the {len(rated)} claims that can be set against CDC put yearly deaths at "
+        f"{big['ratio_low'].min():.1f} to {big['ratio_high'].max():.1f} times CDC's count{extra}",
+        "Claimed deaths per year at the date of the claim (red), against CDC's 12 month-ending counts. "
+        "Counter-figures are plotted at their publication date.",
+    )
+    ax.set_ylim(0, y_max)
+    _count_axis(ax, "Deaths per year / in 12 months")
+    _date_axis(ax, "Date of claim; CDC period (plotted at its last month)")
+    mark_campaign(ax)
+    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(dated["x"].max()) + pd.Timedelta(days=60))
+    ax.legend(loc="upper left", fontsize=8)
+    source_line(fig, source)
+    return fig
+
+
+def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
+    """Lives implied by '25,000 per boat' x vessels destroyed, against a year's overdose deaths."""
+    dated = lives[lives["lives_implied_high"].notna()].reset_index(drop=True)
+    fig, ax = _new()
+    x = range(len(dated))
+    ax.bar(x, dated["lives_implied_low"].astype(float), color=COLOURS["claim"], width=0.7,
+           label="Lives implied: claimed per boat x vessels destroyed by that date")
+    extra = (dated["lives_implied_high"] - dated["lives_implied_low"]).astype(float)
+    ax.bar(x, extra, bottom=dated["lives_implied_low"].astype(float), color=COLOURS["claim"], alpha=0.35, width=0.7,
+           label="Upper figure of a range claim (25,000 to 50,000 per boat)")
+    for key, column in (("all_drugs", "all_drugs_predicted"), ("synthetic_opioids", "synthetic_opioids_predicted")):
+        ax.step([i - 0.5 for i in x] + [len(dated) - 0.5], list(dated[column].astype(float)) + [float(dated[column].iloc[-1])],
+                where="post", color=COLOURS[key], linewidth=2,
+                label=f"CDC, {SHORT_LABELS[key]}, 12 months (predicted)")
+    ax.set_xticks(list(x), [f"{row.claim_id}\n{pd.Timestamp(row.date):%d %b %y}\n{row.vessels_by_date} boats"
+                            for row in dated.itertuples()], fontsize=7.5)
+    last = dated.iloc[-1]
+    finding_title(
+        ax,
+        f"By {pd.Timestamp(last['date']):%d %B %Y} the '25,000 lives per boat' claim implied "
+        f"{last['lives_implied_high']:,.0f} lives saved: {last['ratio_all_drugs_high']:.0f} times a year's "
+        f"overdose deaths",
+        "Each bar is one claim; CDC periods as in the table (the latest in this release where the claim-date period is not in it)",
+    )
+    _count_axis(ax, "People (lives implied; deaths in 12 months)")
+    ax.set_xlabel("Claim, its date, and vessels the strike ledger shows destroyed by then")
+    ax.legend(loc="upper left", fontsize=8)
+    source_line(fig, source)
+    return fig
+
+
+def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
+    """The claimed seaborne-flow cuts over time, with the differently-measured figures set apart."""
+    fig, ax = _new()
+    dated = flow[flow["date_value"].notna() & flow["reduction_pct"].notna()]
+    styles = {
+        "claimed_flow_cut": dict(color=COLOURS["claim"], marker="o", label="Claimed cut in drugs arriving by sea"),
+        "seizure_weight": dict(color=COLOURS["counter"], marker="s", label="White House evidence: drop in pounds seized (not flow)"),
+        "vessel_movement": dict(color=COLOURS["all_drugs"], marker="D", label="Pentagon: drop in drug-vessel movements"),
+    }
+    for measure, style in styles.items():
+        part = dated[dated["measure"] == measure]
+        if len(part):
+            ax.scatter(part["date_value"], part["reduction_pct"].astype(float), s=36, zorder=3, **style)
+    claimed = dated[dated["measure"] == "claimed_flow_cut"].sort_values("date_value", kind="stable")
+    ax.plot(claimed["date_value"], claimed["reduction_pct"].astype(float), color=COLOURS["claim"], linewidth=1, alpha=0.5)
+    unquantified = flow[flow["date_value"].notna() & flow["reduction_pct"].isna()]
+    for row in unquantified.itertuples():
+        ax.annotate(f"{row.claim_id}: no number\n('practically stopped')", xy=(row.date_value, 100), xytext=(0, -40),
+                    textcoords="offset points", fontsize=8, ha="center", arrowprops={"arrowstyle": "->"})
+    lowest = claimed.loc[claimed["reduction_pct"].astype(float).idxmin()]
+    last_value = float(claimed["reduction_pct"].iloc[-1])
+    reached = claimed[claimed["reduction_pct"].astype(float) == last_value].iloc[0]
+    finding_title(
+        ax,
+        f"The claimed cut in seaborne drugs went from {lowest['reduction_pct']:.0f}% ({lowest['date_value']:%d %b %Y}) "
+        f"to {last_value:.0f}% ({reached['date_value']:%d %b %Y}); no public data measures the flow",
+        "Each point is one statement. Squares and diamonds measure other things (seizures, vessel trips), not flow.",
+    )
+    ax.set_ylim(0, 105)
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.set_ylabel("Stated reduction (percent)")
+    _date_axis(ax, "Date of statement")
+    mark_campaign(ax)
+    ax.set_xlim(CAMPAIGN_START - pd.Timedelta(days=20), dated["date_value"].max() + pd.Timedelta(days=25))
+    ax.legend(loc="lower right", fontsize=8)
+    source_line(fig, source)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 03: strikes
+
+
+def cumulative_deaths_chart(cumulative: pd.DataFrame, reconciliation: pd.DataFrame, source: str) -> Figure:
+    """Ledger deaths over time (announced, and with never-found survivors) with published tallies as points."""
+    fig, ax = _new()
+    end = max(cumulative["date"].max(), reconciliation["as_of"].max()) + pd.Timedelta(days=5)
+    for column, label, style in (
+        ("killed", "Ledger: deaths as announced", dict(color=COLOURS["ledger"])),
+        ("killed_presumed", "Ledger: plus survivors never found", dict(color=COLOURS["ledger"], linestyle="--", linewidth=1.3)),
+    ):
+        xs = list(cumulative["date"]) + [end]
+        ys = list(cumulative[column].astype(float)) + [float(cumulative[column].iloc[-1])]
+        ax.step(xs, ys, where="post", label=label, **style)
+    ax.scatter(reconciliation["as_of"], reconciliation["published_killed"].astype(float), s=22, zorder=3,
+               color=COLOURS["tally"], label="Published running tally (as of its date)")
+    exact = int(((reconciliation["difference"] == 0) | (reconciliation["difference_presumed"] == 0)).sum())
+    closest = pd.concat([reconciliation["difference"].astype(float).abs(),
+                         reconciliation["difference_presumed"].astype(float).abs()], axis=1).min(axis=1)
+    worst = reconciliation.loc[closest.idxmax()]
+    gap = int(worst["difference_presumed"]) if abs(worst["difference_presumed"]) <= abs(worst["difference"]) else int(worst["difference"])
+    finding_title(
+        ax,
+        f"{exact} of {len(reconciliation)} published tallies match one of the ledger's two counts exactly; "
+        f"the widest gap is {gap:+d} deaths ({worst['publisher'].split(' (')[0]}, {worst['as_of']:%d %b %Y})",
+        f"Ledger: {int(cumulative['killed'].iloc[-1])} deaths as announced, "
+        f"{int(cumulative['killed_presumed'].iloc[-1])} with survivors never found, by {cumulative['date'].iloc[-1]:%d %b %Y}",
+    )
+    _count_axis(ax, "People killed, cumulative")
+    _date_axis(ax, "Date (ledger: strike date; tallies: publication date)")
+    mark_campaign(ax)
+    ax.legend(loc="lower right")
+    source_line(fig, source)
+    return fig
+
+
+def monthly_theater_chart(by_month: pd.DataFrame, source: str, measure: str = "killed") -> Figure:
+    """Deaths per month by theater, stacked (theaters are disjoint); months with no ledger row show 0."""
+    fig, ax = _new()
+    months = list(by_month.loc[by_month["theater"] == "All theaters", "month"])
+    x = period_dates(months) - pd.Timedelta(days=14)
+    bottom = pd.Series(0.0, index=months)
+    totals = {}
+    for theater in ("Eastern Pacific", "Caribbean", "Unknown"):
+        part = by_month[by_month["theater"] == theater].set_index("month")[measure].reindex(months)
+        values = part.astype("Float64").fillna(0).astype(float)  # no row for that theater that month = 0 in the ledger
+        totals[theater] = int(values.sum())
+        ax.bar(x, values.to_numpy(), bottom=bottom.to_numpy(), width=22, color=COLOURS[theater], label=theater)
+        bottom = bottom + values
+    total = sum(totals.values())
+    top = max(totals, key=totals.get)
+    finding_title(
+        ax,
+        f"{totals[top]} of the {total} deaths announced were in the {top}",
+        "People killed as announced, by month of strike and theater (ledger rows)",
+    )
+    _count_axis(ax, "People killed in the month")
+    ax.set_ylim(0, float(bottom.max()) * 1.2)
+    _date_axis(ax, "Month of strike")
+    mark_campaign(ax)
+    ax.legend(loc="upper right")
+    source_line(fig, source)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 04: synthesis
+
+
+def timeline_chart(cdc_tidy: pd.DataFrame, milestone_table: pd.DataFrame, source: str, start: str = "2022-01") -> Figure:
+    """Overdose deaths (predicted solid, reported dashed) with the campaign's milestones."""
+    fig, ax = _new()
+    for key in ("all_drugs", "synthetic_opioids"):
+        _plot_series(ax, _series(cdc_tidy, key, "predicted", start), color=COLOURS[key], label=f"{SHORT_LABELS[key]}: predicted")
+        _plot_series(ax, _series(cdc_tidy, key, "reported", start), color=COLOURS[key], linestyle="--", linewidth=1.2,
+                     label=f"{SHORT_LABELS[key]}: reported")
+    ordered = milestone_table.sort_values("date_value", kind="stable").reset_index(drop=True)
+    for number, row in enumerate(ordered.itertuples()):
+        ax.axvline(row.date_value, color=COLOURS["campaign"], linestyle=":", linewidth=1.2, zorder=1)
+        label = f"{row.label}, {row.date}" + (" (no ledger source)" if row.source_status == "missing" else "")
+        ax.annotate(label, xy=(row.date_value, 0.06 + 0.075 * (len(ordered) - 1 - number)),
+                    xycoords=("data", "axes fraction"), xytext=(-3, 0), textcoords="offset points",
+                    ha="right", va="center", fontsize=7.5, color=COLOURS["campaign"], zorder=4,
+                    bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+    main = compare.peak_and_decline(_series(cdc_tidy, "all_drugs", "predicted"), "all_drugs", "predicted")
+    first = milestone_table.loc[milestone_table["key"] == "first_strike", "date_value"].iloc[0]
+    lead = (pd.Period(first, "M") - pd.Period(main.peak_period, "M")).n
+    finding_title(
+        ax,
+        f"Overdose deaths peaked {lead} months before the first boat strike and had fallen "
+        f"{abs(main.change_pct):.0f}% by {month_label(main.latest_period)}, before it",
+        f"Deaths in the 12 months ending each month. CDC's data in this release end in "
+        f"{month_label(main.latest_period)}; dotted lines: the campaign's milestones.",
+    )
+    _count_axis(ax, "Deaths in the 12 months ending that month")
+    _date_axis(ax, "12 month-ending period (plotted at the end of its last month); milestone date")
+    ax.set_xlim(pd.Timestamp(start), milestone_table["date_value"].max() + pd.Timedelta(days=90))
+    ax.legend(loc="lower left", fontsize=8)
+    source_line(fig, source)
+    return fig
+
+
+def strike_vs_overdose_chart(bars: pd.DataFrame, source: str) -> Figure:
+    """Horizontal bars on one linear scale from zero: strike deaths beside overdose deaths.
+
+    ``bars``: columns ``label`` and ``value`` (and ``kind``: "strikes" or "overdoses"), in display order.
+    """
+    fig, ax = _new((9.0, 4.2))
+    colours = [COLOURS["claim"] if kind == "strikes" else COLOURS["all_drugs"] for kind in bars["kind"]]
+    y = range(len(bars))[::-1]
+    ax.barh(list(y), bars["value"].astype(float), color=colours, height=0.6)
+    for yy, value in zip(y, bars["value"]):
+        ax.annotate(f"{int(value):,}", xy=(float(value), yy), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=9)
+    ax.set_yticks(list(y), [textwrap.fill(label, 38) for label in bars["label"]], fontsize=8.5)
+    strikes = bars[bars["kind"] == "strikes"]["value"].max()
+    overdoses = bars[bars["kind"] == "overdoses"]["value"].max()
+    finding_title(
+        ax,
+        f"Overdoses killed {overdoses / strikes:,.0f} times as many people in one year as the boat strikes did in all",
+        "One linear scale from zero; the strike bars are drawn to the same scale",
+    )
+    ax.grid(axis="x", color="#dddddd")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(0, float(overdoses) * 1.12)
+    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_xlabel("People killed")
+    source_line(fig, source)
+    return fig

@@ -1,0 +1,137 @@
+"""Tests for analysis.charts: the house style, helpers, and that standard figures state computed findings."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from analysis import charts  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    charts.use_house_style()
+    yield
+    plt.close("all")
+
+
+def tidy(values: dict[str, list[int | None]], periods: list[str], reported_offset: int = -100) -> pd.DataFrame:
+    rows = []
+    for indicator, series in values.items():
+        for period, value in zip(periods, series):
+            rows.append({
+                "jurisdiction": "US", "period_end": period, "indicator": indicator, "unit": "deaths",
+                "reported": None if value is None else value + reported_offset, "predicted": value,
+            })
+    out = pd.DataFrame(rows)
+    out["reported"] = out["reported"].astype("Int64")
+    out["predicted"] = out["predicted"].astype("Int64")
+    return out
+
+
+PERIODS = [f"2023-{m:02d}" for m in range(1, 13)]
+CDC = tidy(
+    {
+        "all_drugs": [100, 110, 120, 130, 200, 190, 180, 170, 160, 150, 140, 100],
+        "synthetic_opioids": [50, 55, 60, 65, 120, 110, 100, 90, 80, 70, 60, 30],
+    },
+    PERIODS,
+)
+
+
+def test_house_style_sets_size_dpi_font_and_svg_salt():
+    matplotlib.rcParams.update({"figure.dpi": 72, "font.sans-serif": ["Arial"]})
+    charts.use_house_style()
+    assert tuple(matplotlib.rcParams["figure.figsize"]) == charts.FIGSIZE
+    assert matplotlib.rcParams["figure.dpi"] == charts.DPI == matplotlib.rcParams["savefig.dpi"]
+    assert matplotlib.rcParams["font.sans-serif"][0] == "DejaVu Sans"
+    assert matplotlib.rcParams["svg.hashsalt"] == "overdose-claims"
+
+
+def test_png_output_is_byte_identical_between_runs():
+    def draw() -> bytes:
+        fig = charts.overdose_trend(CDC, "test source")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", metadata={"Software": None})
+        plt.close(fig)
+        return buffer.getvalue()
+
+    assert draw() == draw()
+
+
+def test_source_line_and_vintage_text():
+    fig, ax = plt.subplots()
+    charts.source_line(fig, charts.vintage_text(
+        {"title": "t", "dataset_id": "xkb8-kh2a", "source_release": "2025-09", "latest_period": "2025-04"}))
+    texts = [text.get_text() for text in fig.texts]
+    assert texts == ["Source: CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov xkb8-kh2a), "
+                     "release 2025-09, periods to Apr 2025"]
+    assert charts.vintage_text({"title": "Strike ledger", "source_release": "2026-06"}) == "Strike ledger, release 2026-06"
+
+
+def test_mark_campaign_draws_the_first_strike_date():
+    fig, ax = plt.subplots()
+    ax.plot(pd.to_datetime(["2025-01-01", "2026-01-01"]), [0, 1])
+    charts.mark_campaign(ax)
+    xs = [line.get_xdata()[0] for line in ax.lines[1:]]
+    assert mdates.date2num(pd.Timestamp("2025-09-02")) in [float(mdates.date2num(x)) if not isinstance(x, float) else x for x in xs]
+    assert any("2 Sep 2025" in text.get_text() for text in ax.texts)
+
+
+def test_period_dates_are_month_ends():
+    assert list(charts.period_dates(["2024-02", "2025-04"])) == [pd.Timestamp("2024-02-29"), pd.Timestamp("2025-04-30")]
+
+
+def test_overdose_trend_title_is_computed_and_measures_distinguished():
+    fig = charts.overdose_trend(CDC, "src")
+    title = fig._suptitle.get_text()
+    # peak 200 in May 2023, latest 100 in Dec 2023: a 50% fall
+    assert "fell 50% from their peak" in title and "May 2023" in title and "Dec 2023" in title
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1  # no second y axis
+    assert ax.get_ylim()[0] == 0
+    styles = {line.get_label(): line.get_linestyle() for line in ax.lines if not line.get_label().startswith("_")}
+    assert styles["All drug overdoses: predicted"] == "-" and styles["All drug overdoses: reported"] == "--"
+    assert ax.get_ylabel() and any(text.get_text() == "Source: src" for text in fig.texts)
+
+
+def test_gap_stays_a_gap():
+    gappy = tidy({"all_drugs": [100, None, 120] + [130] * 9, "synthetic_opioids": [50] * 12}, PERIODS)
+    fig = charts.overdose_trend(gappy, "src")
+    line = next(line for line in fig.axes[0].lines if line.get_label() == "All drug overdoses: predicted")
+    assert pd.isna(line.get_ydata()[1])
+
+
+def test_drug_classes_names_the_biggest_fall():
+    data = tidy(
+        {"synthetic_opioids": [10, 100] + [40] * 10, "cocaine": [10, 30] + [25] * 10}, PERIODS
+    )
+    fig = charts.drug_classes(data, "src", indicators=("synthetic_opioids", "cocaine"))
+    assert fig._suptitle.get_text().startswith("Synthetic opioids drove the fall: down 60 deaths (60%)")
+
+
+def test_strike_vs_overdose_on_one_scale_from_zero():
+    bars = pd.DataFrame({"label": ["strikes", "overdoses"], "value": [200, 80000], "kind": ["strikes", "overdoses"]})
+    fig = charts.strike_vs_overdose_chart(bars, "src")
+    ax = fig.axes[0]
+    assert ax.get_xlim()[0] == 0 and len(fig.axes) == 1
+    assert "400 times" in fig._suptitle.get_text()
+
+
+def test_monthly_theater_counts_from_zero_and_titles_top_theater():
+    by_month = pd.DataFrame({
+        "month": ["2025-09", "2025-09", "2025-10", "2025-10"],
+        "theater": ["Caribbean", "All theaters", "Eastern Pacific", "All theaters"],
+        "killed": pd.array([5, 5, 9, 9], dtype="Int64"),
+    })
+    fig = charts.monthly_theater_chart(by_month, "src")
+    assert fig._suptitle.get_text().startswith("9 of the 14 deaths announced were in the Eastern Pacific")
+    assert fig.axes[0].get_ylim()[0] == 0
