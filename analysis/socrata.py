@@ -6,7 +6,8 @@ Nothing here knows CDC's schema or touches ``data/raw``; :mod:`analysis.refresh`
   ``urllib3``'s :class:`~urllib3.util.Retry` (connection errors, read timeouts, 429 honouring
   ``Retry-After``, 5xx; exponential backoff). There is no hand-written retry loop.
 - An optional app token goes into the ``X-App-Token`` header and nowhere else: never into a URL,
-  an error message, a log line or a progress line (messages are scrubbed of it as well).
+  an error message, a log line or a progress line (messages are scrubbed of it as well), and
+  never to another host through a redirect.
 - Every body must be JSON of the expected shape; an HTML error page served with status 200,
   a body cut off in transit, or a server that pages wrongly is an error naming the URL.
 
@@ -108,9 +109,22 @@ def make_retry(
     )
 
 
+class _TokenSession(requests.Session):
+    """A session that treats ``X-App-Token`` like ``Authorization`` on redirects: requests drops
+    ``Authorization`` when a redirect leaves the host (or changes port or scheme), but keeps
+    custom headers; this drops the token in the same cases, so it only ever goes to the host
+    it was meant for."""
+
+    def rebuild_auth(self, prepared_request, response):  # requests' redirect hook
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            prepared_request.headers.pop("X-App-Token", None)
+
+
 def make_session(token: str | None = None, retry: Retry | None = None) -> requests.Session:
-    """A session that retries per :func:`make_retry` and sends ``X-App-Token`` if ``token``."""
-    session = requests.Session()
+    """A session that retries per :func:`make_retry` and sends ``X-App-Token`` if ``token``
+    (never across a redirect to another host)."""
+    session = _TokenSession()
     adapter = HTTPAdapter(max_retries=retry if retry is not None else make_retry())
     session.mount("https://", adapter)
     session.mount("http://", adapter)

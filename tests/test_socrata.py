@@ -228,6 +228,17 @@ def test_token_is_sent_as_header_and_never_in_urls(fake):
     assert TOKEN not in request.path and TOKEN not in str(request.params)
 
 
+def test_token_is_not_forwarded_to_another_host_on_redirect(fake, api_rows):
+    with FakeSocrata([dict(row) for row in api_rows]) as elsewhere:
+        target = f"{elsewhere.url}/api/views/{DATASET_ID}.json"
+        fake.fail("metadata", "status", status=302, headers={"Location": target}, body=b"")
+        meta = client_for(fake.url, token=TOKEN).metadata()
+        assert meta.rows_updated_at == FAKE_ROWS_UPDATED_AT
+        assert fake.requests_to("metadata")[0].headers.get("X-App-Token") == TOKEN
+        (followed,) = elsewhere.requests_to("metadata")
+        assert "X-App-Token" not in followed.headers
+
+
 def test_no_token_no_header(fake):
     client_for(fake.url).count(None)
     assert "X-App-Token" not in fake.requests_to("count")[0].headers
