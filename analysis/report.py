@@ -15,7 +15,9 @@ Guarantees:
   the previous ``reports/`` is left exactly as it was.
 * Reviewer pages hide code and prompts; ``with_code=True`` writes analyst pages with both.
 * Text the index takes from notebooks or the manifest is escaped; source addresses are links only
-  when they are ``http``/``https``.
+  when they are ``http``/``https``. Pages are static: markdown or an HTML/markdown output holding a
+  script, an event handler or a ``javascript:`` address stops the build, naming the cell
+  (:func:`check_notebook_markup`), since that means text from the data went out unescaped.
 
 ``reports/timings.json`` records, per notebook, seconds spent starting the kernel, executing the
 cells and exporting the page, for the benchmark. ``reports/`` is build output and never committed.
@@ -386,6 +388,73 @@ def _css_fetches(css: str) -> list[str]:
     ]
 
 
+class _ActiveContentFinder(HTMLParser):
+    """Collects what would run code in a page: scripts, event handlers, javascript: addresses."""
+
+    ACTIVE_TAGS = {"script", "iframe", "frame", "object", "embed", "applet", "base", "form"}
+    ADDRESS_ATTRS = {"href", "src", "action", "formaction", "data", "xlink:href", "srcdoc"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.ACTIVE_TAGS:
+            self.found.append(f"<{tag}>")
+        if tag == "meta" and any(n == "http-equiv" and (v or "").lower() == "refresh" for n, v in attrs):
+            self.found.append("<meta http-equiv=refresh>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+            elif name in self.ADDRESS_ATTRS and value:
+                scheme = re.sub(r"[\x00-\x20]", "", value).lower()
+                if scheme.startswith(("javascript:", "vbscript:", "data:text/html")):
+                    self.found.append(f"<{tag} {name}={value[:40]!r}>")
+
+    handle_startendtag = handle_starttag
+
+
+def active_content(page_html: str) -> list[str]:
+    """Every element or attribute in ``page_html`` that would run code (empty = static page)."""
+    finder = _ActiveContentFinder()
+    finder.feed(page_html)
+    finder.close()
+    return finder.found
+
+
+#: Output types whose text is inserted into the page as markup (not escaped by nbconvert).
+_MARKUP_MIMES = ("text/html", "text/markdown", "image/svg+xml")
+
+
+def check_notebook_markup(nb: nbformat.NotebookNode, name: str) -> None:
+    """Refuse markdown or outputs that would put active content into a page, naming the cell.
+
+    Text from the data reaches a page as markup only through ``text/html`` or ``text/markdown``
+    outputs (plain-text outputs are escaped by nbconvert). A ``<script>`` or ``onerror=`` there means
+    unescaped data (or a JavaScript widget): the build stops instead of shipping it.
+    """
+    for index, cell in enumerate(nb.cells):
+        pieces: list[tuple[str, str]] = []
+        if cell.cell_type == "markdown":
+            pieces.append(("markdown cell", cell.source))
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "application/javascript" in data:
+                pieces.append(("application/javascript output", "<script>"))
+            for mime in _MARKUP_MIMES:
+                if mime in data:
+                    text = data[mime]
+                    pieces.append((f"{mime} output", "".join(text) if isinstance(text, list) else str(text)))
+        for what, text in pieces:
+            found = active_content(text)
+            if found:
+                raise ReportError(
+                    f"notebook {name}, {_cell_label(nb, index)}: its {what} holds active content "
+                    f"({', '.join(found[:3])}). Text from data must be escaped: show tables with "
+                    "analysis.tables.show_table, print text, or html.escape it. No report was written."
+                )
+
+
 def external_resources(page_html: str) -> list[str]:
     """Everything ``page_html`` would load to render that is not embedded in it (empty = offline)."""
     finder = _ResourceFinder()
@@ -557,6 +626,12 @@ def _render_page(
         nb,
         resources={"metadata": {"name": info.path.stem, "path": str(info.path.parent)}, "report": report_meta},
     )
+    active = active_content(body)
+    if active:
+        raise ReportError(
+            f"notebook {info.path.name}: its page would run code ({', '.join(active[:5])}); "
+            "the report must be static."
+        )
     fetched = external_resources(body)
     if fetched:
         raise ReportError(
@@ -608,6 +683,7 @@ def build_report_detailed(
     def run_one(path: Path) -> tuple[NotebookInfo, str, NotebookTiming]:
         nb, timing = execute_notebook(path, paths, cell_timeout=cell_timeout)
         info = describe_notebook(path, nb)
+        check_notebook_markup(nb, path.name)
         export_start = time.perf_counter()
         page = _render_page(nb, info, with_code=with_code, report_meta=report_meta)
         timing.export_s = time.perf_counter() - export_start

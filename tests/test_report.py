@@ -20,8 +20,10 @@ from analysis.paths import project_paths
 from analysis.report import (
     ReportError,
     _swap_into_place,
+    active_content,
     build_report,
     build_report_detailed,
+    check_notebook_markup,
     describe_notebook,
     external_resources,
     find_notebooks,
@@ -319,3 +321,51 @@ def test_build_date_follows_source_date_epoch(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert len(_build_date(None)) == 10
     assert os.environ.get("SOURCE_DATE_EPOCH") is None
+
+
+def test_data_rendered_as_markup_stops_the_build(tmp_path):
+    notebook = write_notebook(
+        tmp_path / "01_unsafe.ipynb",
+        "# Unsafe display\n\nWhat if a quote goes out as markdown?",
+        "code:quote = '<img src=x onerror=alert(1)>'",
+        "code:from IPython.display import Markdown\nMarkdown(f'> {quote}')",
+    )
+    root = make_project(tmp_path / "project", [notebook])
+    with pytest.raises(ReportError) as caught:
+        build_report(project_paths(root), workers=1)
+    message = str(caught.value)
+    assert message.startswith("notebook 01_unsafe.ipynb, cell 3 of 3 (code cell 2): its text/markdown output")
+    assert "onerror" in message and "show_table" in message
+    assert not (root / "reports").exists()
+
+
+def test_check_notebook_markup_names_the_cell():
+    nb = new_notebook(cells=[new_markdown_cell("# Fine <b>bold</b>"), new_code_cell("x")])
+    check_notebook_markup(nb, "01_x.ipynb")  # static markup is fine
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": ["<table>", "<td onmouseover=x>"]})
+    ]
+    with pytest.raises(ReportError, match=r"01_x.ipynb, cell 2 of 2 \(code cell 1\): its text/html output"):
+        check_notebook_markup(nb, "01_x.ipynb")
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)"})]
+    with pytest.raises(ReportError, match="application/javascript"):
+        check_notebook_markup(nb, "01_x.ipynb")
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="<script>as text</script>")]
+    check_notebook_markup(nb, "01_x.ipynb")  # printed text is escaped by nbconvert
+
+
+@pytest.mark.parametrize(
+    "snippet, expected",
+    [
+        ("<script>alert(1)</script>", ["<script>"]),
+        ("<img src=x onerror=alert(1)>", ["<img onerror=...>"]),
+        ('<a href="  JavaScript:alert(1)">x</a>', ["<a href='  JavaScript:alert(1)'>"]),
+        ("<iframe src=x></iframe>", ["<iframe>"]),
+        ('<meta http-equiv="refresh" content="0;url=x">', ["<meta http-equiv=refresh>"]),
+        ('<a href="https://example.org/" rel="noopener">ok</a>', []),
+        ('<img src="data:image/png;base64,AAAA">', []),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;", []),
+    ],
+)
+def test_active_content(snippet, expected):
+    assert active_content(snippet) == expected
