@@ -99,6 +99,9 @@ def refresh(
 ) -> RefreshResult:
     """Fetch CDC's current release into ``data/raw/cdc_vsrr.csv`` if it changed (or ``force``).
 
+    Progress lines (what is read, why rows are fetched, pages and rows so far) go to stderr
+    when ``progress`` is true; the outcome is :attr:`RefreshResult.message`, for the caller to show.
+
     ``jurisdictions``: CDC state codes (``"US"`` is the nation), or ``None`` for all rows.
     Raises :class:`~analysis.socrata.FetchError` (:class:`~analysis.socrata.SocrataError` for
     the HTTP side, :class:`RefreshError` for validation) with a message naming what was wrong;
@@ -133,7 +136,6 @@ def refresh(
                 f"(rowsUpdatedAt {meta.rows_updated_at}), the release already in "
                 f"data/raw/{cdc.RAW_FILE}; nothing downloaded."
             )
-            reporter.note(message)
             return RefreshResult(
                 updated=False,
                 message=message,
@@ -180,7 +182,6 @@ def refresh(
         f"12 months ending {latest}; previous snapshot: release {current.get('source_release')}, "
         f"latest period {current.get('latest_period')}."
     )
-    reporter.note(message)
     return RefreshResult(
         updated=True,
         message=message,

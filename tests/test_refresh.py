@@ -332,7 +332,8 @@ def test_happy_path_replaces_snapshot_and_manifest_then_build_uses_it(project, f
     err = capsys.readouterr().err
     assert "fetch: page 1: 500 rows so far of 1,488" in err
     assert "fetch: page 3: 1,488 rows so far of 1,488" in err
-    assert "Updated data/raw/cdc_vsrr.csv: 1,488 rows" in err
+    assert "fetching: the current snapshot (method cdc_export, release 2025-09) records no rowsUpdatedAt" in err
+    assert "Updated data/raw/cdc_vsrr.csv: 1,488 rows" in result.message
 
 
 def test_build_output_follows_the_new_release(project, fake):
