@@ -158,12 +158,14 @@ def find_notebooks(paths: Paths | None = None) -> list[Path]:
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 
 
 def _plain_markdown(text: str) -> str:
     """Markdown inline text made plain: links keep their text, emphasis and code marks go."""
     text = _MD_LINK.sub(r"\1", text)
     text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = _MD_EMPHASIS.sub(r"\1", text)
     return " ".join(text.split())
 
 

@@ -239,11 +239,11 @@ def test_describe_notebook_takes_first_heading_and_paragraph(tmp_path):
             tmp_path / "01_x.ipynb",
             "code:x = 1",
             "Intro before any heading.\n\n# **Lives saved** per [boat](https://example.org)\n",
-            "## Question\n\nDoes `25,000` per boat\nmatch CDC's counts?\n\nMore.",
+            "## Question\n\nDoes `25,000` per boat\nmatch CDC's *predicted* counts (2 * 3)?\n\nMore.",
         )
     )
     assert info.title == "Lives saved per boat"
-    assert info.question == "Does 25,000 per boat match CDC's counts?"
+    assert info.question == "Does 25,000 per boat match CDC's predicted counts (2 * 3)?"
     assert info.page == "01_x.html"
     bare = describe_notebook(write_notebook(tmp_path / "02_y.ipynb", "code:print(1)"))
     assert (bare.title, bare.question) == ("02_y", "")
