@@ -8,9 +8,12 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sani
 
 setup: $(VENV)/.installed
 
+# requirements-lock.txt is the whole environment, installed as is (--no-deps). It leaves out
+# rfc3987-syntax and lark, an optional URI-format checker of jsonschema pulled in by jupyter-events
+# that takes ~4 s to import in every process that reads a notebook; nothing here needs it.
 $(VENV)/.installed: pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
