@@ -80,6 +80,7 @@ HOUSE_RC = {
     "axes.spines.right": False,
     "axes.grid": True,
     "axes.grid.axis": "y",
+    "axes.axisbelow": True,
     "grid.color": "#dddddd",
     "grid.linewidth": 0.8,
     "legend.frameon": False,
@@ -507,7 +508,8 @@ def strike_vs_overdose_chart(bars: pd.DataFrame, source: str) -> Figure:
     overdoses = bars[bars["kind"] == "overdoses"]["value"].max()
     finding_title(
         ax,
-        f"Overdoses killed {overdoses / strikes:,.0f} times as many people in one year as the boat strikes did in all",
+        f"One year of U.S. overdose deaths ({int(overdoses):,}) is {overdoses / strikes:,.0f} times the boat strikes' "
+        f"whole death toll in the ledger ({int(strikes):,})",
         "One linear scale from zero; the strike bars are drawn to the same scale",
     )
     ax.grid(axis="x", color="#dddddd")

@@ -593,3 +593,79 @@ def peak_and_decline(series: pd.Series, indicator: str, measure: str) -> PeakDec
         indicator, measure, peak_period, peak, latest_period, latest, latest - peak,
         round(100 * (latest - peak) / peak, 1), months,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings table (notebook 04): every number traced to its file, rows and source
+
+FINDINGS_COLUMNS = ["finding", "number", "data_file", "rows", "source"]
+
+
+def _ids(values) -> str:
+    values = list(values)
+    return ", ".join(values) if len(values) <= 6 else f"{values[0]} ... {values[-1]} ({len(values)} rows)"
+
+
+def findings_table(
+    cdc_tidy: pd.DataFrame,
+    comparison: pd.DataFrame,
+    lives: pd.DataFrame,
+    flow: pd.DataFrame,
+    strikes: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    cdc_source_url: str,
+) -> pd.DataFrame:
+    """The synthesis' findings, each with its number (computed here), data file, rows and source."""
+    from . import cdc
+
+    cdc_file = "data/raw/cdc_vsrr.csv"
+    overdose = peak_and_decline(cdc.deaths(cdc_tidy, ALL_DRUGS), ALL_DRUGS, "predicted")
+    synthetic = peak_and_decline(cdc.deaths(cdc_tidy, SYNTHETIC_OPIOIDS), SYNTHETIC_OPIOIDS, "predicted")
+    first = strikes.sort_values(["date", "strike_id"], kind="stable").iloc[0]
+    lead = (pd.Period(first["date"], "M") - pd.Period(overdose.peak_period, "M")).n
+    rated = comparison[comparison["ratio_low"].notna()]
+    big = rated[rated["ratio_low"] > 1.5]
+    extreme = big[big["ratio_low"] >= 100]
+    usual = big[big["ratio_low"] < 100]
+    outliers = "".join(f"; {row.claim_id}: {row.ratio_low:,.0f} times" for row in extreme.itertuples())
+    last_boat = lives.dropna(subset=["lives_implied_high"]).iloc[-1]
+    claimed = flow[flow["measure"] == "claimed_flow_cut"].dropna(subset=["reduction_pct", "date_value"])
+    claimed = claimed.sort_values("date_value", kind="stable")
+    seizure = flow[flow["measure"] == "seizure_weight"]
+    exact = reconciliation[(reconciliation["difference"] == 0) | (reconciliation["difference_presumed"] == 0)]
+    killed, presumed = int(strikes["killed"].sum()), int(strikes["killed"].sum() + strikes["survivors_not_found"].sum())
+    rows = [
+        (f"All-drug overdose deaths peaked in the 12 months ending {overdose.peak_period} (predicted)",
+         f"{overdose.peak_value:,}", cdc_file, f"all_drugs, {overdose.peak_period}", cdc_source_url),
+        (f"... and had fallen by the 12 months ending {overdose.latest_period} (predicted)",
+         f"{overdose.change_pct}% (to {overdose.latest_value:,})", cdc_file,
+         f"all_drugs, {overdose.peak_period} and {overdose.latest_period}", cdc_source_url),
+        ("Synthetic-opioid (T40.4) deaths, peak to latest (predicted)",
+         f"{synthetic.peak_value:,} -> {synthetic.latest_value:,} ({synthetic.change_pct}%)", cdc_file,
+         f"synthetic_opioids, {synthetic.peak_period} and {synthetic.latest_period}", cdc_source_url),
+        ("Months from the overdose peak to the first boat strike", f"{lead}",
+         f"{cdc_file}; data/raw/strikes.csv", f"all_drugs {overdose.peak_period}; {first['strike_id']}", first["source_url"]),
+        (f"Claims set against CDC that overstate its count by more than half ({len(big)} of {len(rated)})",
+         f"{usual['ratio_low'].min():.1f} to {usual['ratio_high'].max():.1f} times{outliers}", "data/processed/claims_vs_cdc.csv",
+         _ids(big["claim_id"]), "source_url of each claims.csv row; CDC as above"),
+        (f"Lives implied by '25,000 per boat' x vessels destroyed, by {last_boat['date']}",
+         f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.0f} x a year's overdose deaths)",
+         "data/raw/claims.csv; data/raw/strikes.csv; " + cdc_file,
+         f"{last_boat['claim_id']}; {int(last_boat['vessels_by_date'])} vessels announced by then; all_drugs {last_boat['cdc_period_end']}",
+         last_boat["source_url"]),
+        ("Claimed cut in seaborne drug flow, lowest and latest figure",
+         f"{claimed['reduction_pct'].min():.0f}% to {claimed['reduction_pct'].iloc[-1]:.0f}%", "data/raw/claims.csv",
+         _ids(claimed["claim_id"]), "source_url of each row"),
+        ("Evidence offered for the flow claim measures seizures, not flow",
+         ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]), "data/raw/claims.csv",
+         _ids(seizure["claim_id"]), _ids(seizure["source_url"])),
+        ("Deaths in the strike ledger: announced / with survivors never found", f"{killed} / {presumed}",
+         "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row"),
+        ("Published tallies matching the ledger exactly (announced or presumed count)",
+         f"{len(exact)} of {len(reconciliation)}", "data/raw/tallies.csv; data/raw/strikes.csv",
+         "all tallies rows", "source_url of each tally"),
+        (f"Overdose deaths in 12 months ending {overdose.latest_period} per strike death (presumed)",
+         f"{overdose.latest_value / presumed:,.0f}", f"{cdc_file}; data/raw/strikes.csv",
+         f"all_drugs {overdose.latest_period}; all strike rows", cdc_source_url),
+    ]
+    return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

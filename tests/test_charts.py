@@ -123,7 +123,7 @@ def test_strike_vs_overdose_on_one_scale_from_zero():
     fig = charts.strike_vs_overdose_chart(bars, "src")
     ax = fig.axes[0]
     assert ax.get_xlim()[0] == 0 and len(fig.axes) == 1
-    assert "400 times" in fig._suptitle.get_text()
+    assert "(80,000) is 400 times" in fig._suptitle.get_text()
 
 
 def test_monthly_theater_counts_from_zero_and_titles_top_theater():
