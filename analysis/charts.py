@@ -110,14 +110,14 @@ def setup_notebook() -> None:
     if shell is not None:
         shell.run_line_magic("matplotlib", "inline")
         shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
-        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight'}")
+        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
         shell.run_line_magic("config", "InlineBackend.rc = {}")
     use_house_style()
 
 
 def save_png(fig: Figure, path) -> None:
     """Save ``fig`` as a PNG with no software/version metadata (byte-stable across versions)."""
-    fig.savefig(path, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,9 +153,19 @@ def vintage_text(entry: Mapping[str, object]) -> str:
 
 
 def source_line(fig: Figure, text: str) -> None:
-    """Write 'Source: ...' under the figure, wrapped to its width, in small grey type."""
-    wrapped = textwrap.fill(f"Source: {text}", width=int(FIGSIZE[0] * 15))
-    fig.text(0.0, -0.01, wrapped, ha="left", va="top", fontsize=7.5, color="#555555")
+    """Write 'Source: ...' along the bottom of the figure, wrapped to its width, in small grey type.
+
+    The layout engine is told to keep that strip free, so the figure needs no tight bounding box
+    (one draw instead of two when it is rendered).
+    """
+    width_chars = int(fig.get_figwidth() * 15)
+    wrapped = textwrap.fill(f"Source: {text}", width=width_chars)
+    lines = wrapped.count("\n") + 1
+    strip = (0.06 + lines * 0.13) / fig.get_figheight()  # 7.5 pt lines, in inches -> figure fraction
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, strip, 1, 1 - strip))
+    fig.text(0.005, 0.01, wrapped, ha="left", va="bottom", fontsize=7.5, color="#555555")
 
 
 def finding_title(ax: Axes, title: str, subtitle: str | None = None) -> None:
