@@ -439,3 +439,22 @@ def test_peak_and_decline_refuses_a_gap_at_the_end():
     series = pd.Series([100, pd.NA], index=["2023-01", "2023-02"], dtype="Int64")
     with pytest.raises(ValueError, match="2023-02 has no value"):
         compare.peak_and_decline(series, "all_drugs", "predicted")
+
+
+def test_findings_table_numbers_come_from_the_data():
+    from analysis import cdc, reconcile
+
+    paths = project_paths()
+    national = cdc.load_national(paths)
+    claims, strikes, tallies = (ledgers.load(name, paths) for name in ("claims", "strikes", "tallies"))
+    comparison = compare.claims_vs_cdc(claims, national)
+    out = compare.findings_table(
+        national, comparison, compare.lives_per_boat(claims, strikes, national), compare.seaborne_flow_series(claims),
+        strikes, reconcile.reconcile_tallies(strikes, tallies), "https://cdc.example/",
+    )
+    assert list(out.columns) == compare.FINDINGS_COLUMNS
+    peak = int(cdc.deaths(national, "all_drugs").max())
+    assert out.iloc[0]["number"] == f"{peak:,}"
+    deaths = out[out["finding"].str.startswith("Deaths in the strike ledger")].iloc[0]
+    assert deaths["number"] == f"{int(strikes['killed'].sum())} / {int(strikes['killed'].sum() + strikes['survivors_not_found'].sum())}"
+    assert out["data_file"].str.len().gt(0).all() and out["source"].str.len().gt(0).all()
