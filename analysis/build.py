@@ -74,8 +74,17 @@ OUTPUTS: dict[str, Callable[[Inputs], pd.DataFrame]] = {
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """The one CSV form of every processed file: no index, ``\\n`` endings, dates as ``YYYY-MM-DD``."""
-    return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    """The one CSV form of every processed file.
+
+    No index, ``\\n`` endings, dates as ``YYYY-MM-DD``, and numbers written with up to 15
+    significant digits and no trailing ``.0`` (a claimed 250,000 is ``250000``, not ``250000.0``).
+    """
+    # float_format applies to numpy floats only: nullable Float64 columns are written as float64
+    # (<NA> becomes an empty field either way).
+    floats = {column: "float64" for column, dtype in frame.dtypes.items() if str(dtype) == "Float64"}
+    return frame.astype(floats).to_csv(
+        index=False, lineterminator="\n", date_format="%Y-%m-%d", float_format="%.15g"
+    )
 
 
 def build(paths: Paths | None = None, *, quiet: bool = True) -> list[Path]:
