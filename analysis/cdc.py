@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from . import manifest
@@ -289,9 +290,10 @@ class _Checker:
     def __init__(self, frame: pd.DataFrame, source: str, locate):
         self.frame, self.source, self.locate = frame, source, locate
 
-    def fail_if(self, bad: pd.Series, field: str, problem: str) -> None:
-        if bool(bad.any()):
-            position = int(bad.to_numpy().argmax())
+    def fail_if(self, bad, field: str, problem: str) -> None:
+        bad = np.asarray(bad, dtype=bool)
+        if bad.any():
+            position = int(bad.argmax())
             value = self.frame[field].iloc[position] if field in self.frame else None
             value = value.item() if hasattr(value, "item") else value
             count = int(bad.sum())
@@ -301,13 +303,13 @@ class _Checker:
             )
 
 
-def _numeric(frame: pd.DataFrame, field: str, check: _Checker, strip_plus: bool = False) -> pd.Series:
-    """A numeric column as float64 (NaN where empty); text that is not a number is an error."""
+def _numeric(frame: pd.DataFrame, field: str, check: _Checker, strip_plus: bool = False) -> np.ndarray:
+    """A numeric column as a float64 array (NaN where empty); text that is not a number is an error."""
     if field not in frame:
-        return pd.Series(float("nan"), index=frame.index, dtype="float64")
+        return np.full(len(frame), np.nan)
     column = frame[field]
     if pd.api.types.is_numeric_dtype(column.dtype):
-        return column.astype("float64")
+        return column.to_numpy(dtype="float64", na_value=np.nan)
     # Only JSON records, odd files and old releases get here: strings checked one by one.
     cleaned: list[str | None] = []
     for value in column.tolist():
@@ -316,10 +318,21 @@ def _numeric(frame: pd.DataFrame, field: str, check: _Checker, strip_plus: bool 
             # Older releases write "99.5+" for "99.5 percent complete or more": kept as its floor.
             text = text[:-1]
         cleaned.append(text or None)
-    valid = pd.Series([text is None or bool(_NUMBER.match(text)) for text in cleaned], index=frame.index)
+    valid = np.array([text is None or bool(_NUMBER.match(text)) for text in cleaned], dtype=bool)
     check.fail_if(~valid, field, "not a number")
-    numbers = [float("nan") if text is None else float(text.replace(",", "")) for text in cleaned]
-    return pd.Series(numbers, index=frame.index, dtype="float64")
+    return np.array([np.nan if text is None else float(text.replace(",", "")) for text in cleaned])
+
+
+def _integers(values: np.ndarray, keep: np.ndarray) -> pd.arrays.IntegerArray:
+    """Nullable Int64 from validated whole floats: missing where NaN or where ``keep`` is False."""
+    mask = np.isnan(values) | ~keep
+    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype("int64"), mask)
+
+
+def _floats(values: np.ndarray, keep: np.ndarray | None = None) -> pd.arrays.FloatingArray:
+    """Nullable Float64: missing where NaN (or where ``keep`` is False)."""
+    mask = np.isnan(values) if keep is None else (np.isnan(values) | ~keep)
+    return pd.arrays.FloatingArray(np.where(mask, 0.0, values), mask)
 
 
 def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:
@@ -334,32 +347,37 @@ def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:
     check.fail_if(keys.isna(), "indicator", "unknown indicator")
     months = _map_unique(frame["month"], lambda name: MONTHS.get(str(name).strip()))
     check.fail_if(months.isna(), "month", "not a month name")
-    check.fail_if(_map_unique(frame["period"], lambda value: value != PERIOD).astype(bool), "period", f"only {PERIOD!r} values are defined")
+    check.fail_if(_map_unique(frame["period"], lambda value: value != PERIOD).astype(bool), "period",
+                  f"only {PERIOD!r} values are defined")
     years = _numeric(frame, "year", check)
-    check.fail_if(years.isna() | (years % 1 != 0) | (years < 1900) | (years > 2100), "year", "not a year")
+    with np.errstate(invalid="ignore"):
+        check.fail_if(np.isnan(years) | (years % 1 != 0) | (years < 1900) | (years > 2100), "year", "not a year")
 
     value = _numeric(frame, "data_value", check)
     predicted = _numeric(frame, "predicted_value", check)
     complete = _numeric(frame, "percent_complete", check, strip_plus=True)
     pending = _numeric(frame, "percent_pending_investigation", check)
-    is_percent = labels.isin(PERCENT_LABELS)
+    is_percent = labels.isin(PERCENT_LABELS).to_numpy()
     is_count = ~is_percent
-    check.fail_if(is_percent & ((value < 0) | (value > 100)), "data_value",
-                  "'Percent with drugs specified' is a percentage (0-100)")
-    check.fail_if(is_percent & predicted.notna(), "predicted_value",
-                  "'Percent with drugs specified' has no predicted value")
-    check.fail_if(labels.isin(ALL_CAUSE_LABELS) & predicted.notna(), "predicted_value",
-                  "'Number of Deaths' (all causes) has no predicted value")
-    for field, column in (("data_value", value), ("predicted_value", predicted)):
-        check.fail_if(is_count & column.notna() & ((column < 0) | (column % 1 != 0)), field,
-                      "a death count must be a whole number >= 0")
-    for field, column in (("percent_complete", complete), ("percent_pending_investigation", pending)):
-        check.fail_if((column < 0) | (column > 100), field, "a percentage must be 0-100")
+    has_predicted = ~np.isnan(predicted)
+    with np.errstate(invalid="ignore"):
+        check.fail_if(is_percent & ((value < 0) | (value > 100)), "data_value",
+                      "'Percent with drugs specified' is a percentage (0-100)")
+        check.fail_if(is_percent & has_predicted, "predicted_value",
+                      "'Percent with drugs specified' has no predicted value")
+        check.fail_if(labels.isin(ALL_CAUSE_LABELS).to_numpy() & has_predicted, "predicted_value",
+                      "'Number of Deaths' (all causes) has no predicted value")
+        for field, column in (("data_value", value), ("predicted_value", predicted)):
+            check.fail_if(is_count & ((column < 0) | (column % 1 > 0)), field,
+                          "a death count must be a whole number >= 0")
+        for field, column in (("percent_complete", complete), ("percent_pending_investigation", pending)):
+            check.fail_if((column < 0) | (column > 100), field, "a percentage must be 0-100")
 
     year_int = years.astype("int64")
-    month_int = months.astype("int64")
+    month_int = months.to_numpy(dtype="int64")
     period_code = year_int * 100 + month_int
-    period_end = _map_unique(period_code, lambda code: f"{code // 100:04d}-{code % 100:02d}")
+    period_end = _map_unique(pd.Series(period_code, index=frame.index),
+                             lambda code: f"{code // 100:04d}-{code % 100:02d}")
     table = pd.DataFrame(
         {
             "jurisdiction": _map_unique(frame["state"], lambda value: str(value).strip()),
@@ -369,19 +387,20 @@ def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:
             "indicator": keys,
             "indicator_label": _map_unique(labels, str),
             "unit": _map_unique(labels, lambda label: INDICATORS[label].unit if label in INDICATORS else None),
-            "reported": value.where(is_count).astype("Int64"),
-            "predicted": predicted.where(is_count).astype("Int64"),
-            "reported_percent": value.where(is_percent).astype("Float64"),
-            "percent_complete": complete.astype("Float64"),
-            "percent_pending_investigation": pending.astype("Float64"),
+            "reported": _integers(value, is_count),
+            "predicted": _integers(predicted, is_count),
+            "reported_percent": _floats(value, is_percent),
+            "percent_complete": _floats(complete),
+            "percent_pending_investigation": _floats(pending),
             "footnote_symbol": _text(frame, "footnote_symbol"),
             "footnote": _text(frame, "footnote"),
-        }
+        },
+        index=frame.index,
     )
     # Duplicate keys, found on small integer codes rather than on the strings.
     jurisdiction_code = _codes(frame["state"])
     indicator_code = _codes(labels)
-    key = (jurisdiction_code * 1_000_000 + period_code.to_numpy()) * 100 + indicator_code
+    key = (jurisdiction_code * 1_000_000 + period_code) * 100 + indicator_code
     duplicated = pd.Series(key, index=table.index).duplicated(keep=False)
     if bool(duplicated.any()):
         positions = [int(i) for i in duplicated.to_numpy().nonzero()[0]]
