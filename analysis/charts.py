@@ -176,6 +176,23 @@ def finding_title(ax: Axes, title: str, subtitle: str | None = None) -> None:
         ax.set_title(textwrap.fill(subtitle, width=110), loc="left", fontsize=9, fontweight="normal")
 
 
+def fall_phrase(trend: compare.PeakDecline, subject: str) -> str:
+    """'<subject> fell 32% from their peak in the 12 months ending Aug 2023 to ...', or, when the
+    latest period is the peak, '<subject> were at their peak in the latest period, the 12 months
+    ending ...' (the direction is computed, never assumed)."""
+    if trend.change < 0:
+        return (f"{subject} fell {abs(trend.change_pct):.0f}% from their peak in the 12 months ending "
+                f"{month_label(trend.peak_period)} to the 12 months ending {month_label(trend.latest_period)}")
+    return (f"{subject} were at their peak in the latest period, the 12 months ending "
+            f"{month_label(trend.latest_period)}")
+
+
+def range_text(low: object, high: object) -> str:
+    """'25,000' for a single figure, '25,000 to 50,000' for a range (whole numbers, separators)."""
+    low_text, high_text = f"{float(low):,.0f}", f"{float(high):,.0f}"
+    return low_text if low_text == high_text else f"{low_text} to {high_text}"
+
+
 def mark_campaign(ax: Axes, date=CAMPAIGN_START, label: str = CAMPAIGN_LABEL) -> None:
     """Mark the campaign's first strike on a time x axis (a dotted line and a label)."""
     date = pd.Timestamp(date)
@@ -234,8 +251,7 @@ def overdose_trend(cdc_tidy: pd.DataFrame, source: str, indicators=("all_drugs",
     main = compare.peak_and_decline(_series(cdc_tidy, indicators[0], "predicted"), indicators[0], "predicted")
     finding_title(
         ax,
-        f"Overdose deaths fell {abs(main.change_pct):.0f}% from their peak in the 12 months ending "
-        f"{month_label(main.peak_period)} to the 12 months ending {month_label(main.latest_period)}",
+        fall_phrase(main, "Overdose deaths"),
         "United States, deaths in the 12 months ending each month; predicted = adjusted for reporting delay",
     )
     _count_axis(ax, "Deaths in the 12 months ending that month")
@@ -257,11 +273,15 @@ def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
         _plot_series(ax, series, color=COLOURS.get(key, "#333333"), label=SHORT_LABELS.get(key, key))
         falls.append(compare.peak_and_decline(series, key, "predicted"))
     biggest = min(falls, key=lambda item: item.change)
+    if biggest.change < 0:
+        headline = (f"{SHORT_LABELS[biggest.indicator].split(',')[0].split(' (')[0]} drove the fall: down "
+                    f"{abs(biggest.change):,} deaths ({abs(biggest.change_pct):.0f}%) from their peak "
+                    f"({month_label(biggest.peak_period)}) to {month_label(biggest.latest_period)}")
+    else:
+        headline = f"Every class shown is at its peak in the latest period, {month_label(biggest.latest_period)}"
     finding_title(
         ax,
-        f"{SHORT_LABELS[biggest.indicator].split(',')[0].split(' (')[0]} drove the fall: down "
-        f"{abs(biggest.change):,} deaths ({abs(biggest.change_pct):.0f}%) from their peak "
-        f"({month_label(biggest.peak_period)}) to {month_label(biggest.latest_period)}",
+        headline,
         "Predicted deaths in the 12 months ending each month. Classes overlap (one death can involve "
         "several drugs): the lines must not be added up.",
     )
@@ -336,8 +356,11 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
     ax.bar(x, dated["lives_implied_low"].astype(float), color=COLOURS["claim"], width=0.7,
            label="Lives implied: claimed per boat x vessels destroyed by that date")
     extra = (dated["lives_implied_high"] - dated["lives_implied_low"]).astype(float)
-    ax.bar(x, extra, bottom=dated["lives_implied_low"].astype(float), color=COLOURS["claim"], alpha=0.35, width=0.7,
-           label="Upper figure of a range claim (25,000 to 50,000 per boat)")
+    ranges = dated[dated["per_boat_high"] > dated["per_boat_low"]]
+    if len(ranges):
+        stated = "; ".join(dict.fromkeys(range_text(r.per_boat_low, r.per_boat_high) for r in ranges.itertuples()))
+        ax.bar(x, extra, bottom=dated["lives_implied_low"].astype(float), color=COLOURS["claim"], alpha=0.35, width=0.7,
+               label=f"Upper figure of a range claim ({stated} per boat)")
     for key, column in (("all_drugs", "all_drugs_predicted"), ("synthetic_opioids", "synthetic_opioids_predicted")):
         ax.step([i - 0.5 for i in x] + [len(dated) - 0.5], list(dated[column].astype(float)) + [float(dated[column].iloc[-1])],
                 where="post", color=COLOURS[key], linewidth=2,
@@ -347,7 +370,8 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
     last = dated.iloc[-1]
     finding_title(
         ax,
-        f"By {pd.Timestamp(last['date']):%d %B %Y} the '25,000 lives per boat' claim implied "
+        f"By {pd.Timestamp(last['date']):%d %B %Y} the '{range_text(last['per_boat_low'], last['per_boat_high'])} "
+        f"lives per boat' claim implied "
         f"{last['lives_implied_high']:,.0f} lives saved: {last['ratio_all_drugs_high']:.0f} times a year's "
         f"overdose deaths",
         "Each bar is one claim; CDC periods as in the table (the latest in this release where the claim-date period is not in it)",
@@ -375,16 +399,14 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
     claimed = dated[dated["measure"] == "claimed_flow_cut"].sort_values("date_value", kind="stable")
     ax.plot(claimed["date_value"], claimed["reduction_pct"].astype(float), color=COLOURS["claim"], linewidth=1, alpha=0.5)
     unquantified = flow[flow["date_value"].notna() & flow["reduction_pct"].isna()]
-    for row in unquantified.itertuples():
-        ax.annotate(f"{row.claim_id}: no number\n('practically stopped')", xy=(row.date_value, 100), xytext=(0, -40),
-                    textcoords="offset points", fontsize=8, ha="center", arrowprops={"arrowstyle": "->"})
-    lowest = claimed.loc[claimed["reduction_pct"].astype(float).idxmin()]
-    last_value = float(claimed["reduction_pct"].iloc[-1])
-    reached = claimed[claimed["reduction_pct"].astype(float) == last_value].iloc[0]
+    for row in unquantified.itertuples():  # the wording is the ledger's, from the row's note
+        ax.annotate(textwrap.fill(f"{row.claim_id}: {row.note}", 30), xy=(row.date_value, 100), xytext=(0, -40),
+                    textcoords="offset points", fontsize=8, ha="center", va="top", arrowprops={"arrowstyle": "->"})
+    values = claimed["reduction_pct"].astype(float)
     finding_title(
         ax,
-        f"The claimed cut in seaborne drugs went from {lowest['reduction_pct']:.0f}% ({lowest['date_value']:%d %b %Y}) "
-        f"to {last_value:.0f}% ({reached['date_value']:%d %b %Y}); no public data measures the flow",
+        f"{len(claimed)} dated statements put the cut in seaborne drugs at {values.min():.0f}% to {values.max():.0f}% "
+        f"({claimed['date_value'].min():%b %Y} to {claimed['date_value'].max():%b %Y}); no public data measures the flow",
         "Each point is one statement. Squares and diamonds measure other things (seizures, vessel trips), not flow.",
     )
     ax.set_ylim(0, 105)
@@ -485,11 +507,22 @@ def timeline_chart(cdc_tidy: pd.DataFrame, milestone_table: pd.DataFrame, source
                     bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
     main = compare.peak_and_decline(_series(cdc_tidy, "all_drugs", "predicted"), "all_drugs", "predicted")
     first = milestone_table.loc[milestone_table["key"] == "first_strike", "date_value"].iloc[0]
-    lead = (pd.Period(first, "M") - pd.Period(main.peak_period, "M")).n
+    first_month = pd.Period(first, "M")
+    lead = (first_month - pd.Period(main.peak_period, "M")).n
+    if lead > 0:
+        peak_text = f"Overdose deaths peaked {lead} months before the first boat strike"
+    elif lead == 0:
+        peak_text = "Overdose deaths peaked in the month of the first boat strike"
+    else:
+        peak_text = f"Overdose deaths peaked {-lead} months after the first boat strike"
+    if main.change < 0:
+        change_text = f"had fallen {abs(main.change_pct):.0f}% by {month_label(main.latest_period)}"
+    else:
+        change_text = f"were at their peak in {month_label(main.latest_period)}"
+    when = "before it" if pd.Period(main.latest_period, "M") < first_month else "the latest period in this release"
     finding_title(
         ax,
-        f"Overdose deaths peaked {lead} months before the first boat strike and had fallen "
-        f"{abs(main.change_pct):.0f}% by {month_label(main.latest_period)}, before it",
+        f"{peak_text} and {change_text}, {when}",
         f"Deaths in the 12 months ending each month. CDC's data in this release end in "
         f"{month_label(main.latest_period)}; dotted lines: the campaign's milestones.",
     )

@@ -92,7 +92,7 @@ def test_period_dates_are_month_ends():
 
 def test_overdose_trend_title_is_computed_and_measures_distinguished():
     fig = charts.overdose_trend(CDC, "src")
-    title = fig._suptitle.get_text()
+    title = fig._suptitle.get_text().replace("\n", " ")
     # peak 200 in May 2023, latest 100 in Dec 2023: a 50% fall
     assert "fell 50% from their peak" in title and "May 2023" in title and "Dec 2023" in title
     ax = fig.axes[0]
@@ -115,7 +115,7 @@ def test_drug_classes_names_the_biggest_fall():
         {"synthetic_opioids": [10, 100] + [40] * 10, "cocaine": [10, 30] + [25] * 10}, PERIODS
     )
     fig = charts.drug_classes(data, "src", indicators=("synthetic_opioids", "cocaine"))
-    assert fig._suptitle.get_text().startswith("Synthetic opioids drove the fall: down 60 deaths (60%)")
+    assert fig._suptitle.get_text().replace("\n", " ").startswith("Synthetic opioids drove the fall: down 60 deaths (60%)")
 
 
 def test_strike_vs_overdose_on_one_scale_from_zero():
@@ -123,7 +123,7 @@ def test_strike_vs_overdose_on_one_scale_from_zero():
     fig = charts.strike_vs_overdose_chart(bars, "src")
     ax = fig.axes[0]
     assert ax.get_xlim()[0] == 0 and len(fig.axes) == 1
-    assert "(80,000) is 400 times" in fig._suptitle.get_text()
+    assert "(80,000) is 400 times" in fig._suptitle.get_text().replace("\n", " ")
 
 
 def test_monthly_theater_counts_from_zero_and_titles_top_theater():
@@ -133,5 +133,71 @@ def test_monthly_theater_counts_from_zero_and_titles_top_theater():
         "killed": pd.array([5, 5, 9, 9], dtype="Int64"),
     })
     fig = charts.monthly_theater_chart(by_month, "src")
-    assert fig._suptitle.get_text().startswith("9 of the 14 deaths announced were in the Eastern Pacific")
+    assert fig._suptitle.get_text().replace("\n", " ").startswith("9 of the 14 deaths announced were in the Eastern Pacific")
     assert fig.axes[0].get_ylim()[0] == 0
+
+
+def test_titles_follow_the_data_direction_not_an_assumed_fall():
+    rising = tidy({"all_drugs": list(range(100, 112)), "synthetic_opioids": list(range(50, 62))}, PERIODS)
+    title = charts.overdose_trend(rising, "src")._suptitle.get_text().replace("\n", " ")
+    assert "fell" not in title and "at their peak in the latest period, the 12 months ending Dec 2023" in title
+    title = charts.drug_classes(rising, "src", indicators=("synthetic_opioids",))._suptitle.get_text().replace("\n", " ")
+    assert "drove the fall" not in title and "at its peak" in title
+
+
+def test_range_text():
+    assert charts.range_text(25000.0, 25000.0) == "25,000"
+    assert charts.range_text(25000, 50000.0) == "25,000 to 50,000"
+
+
+def _lives(per_boat_high: float) -> pd.DataFrame:
+    return pd.DataFrame({
+        "claim_id": ["C1", "C2"], "date": ["2025-10-01", "2025-11-01"],
+        "per_boat_low": pd.array([30000.0, 30000.0], dtype="Float64"),
+        "per_boat_high": pd.array([30000.0, per_boat_high], dtype="Float64"),
+        "vessels_by_date": pd.array([2, 4], dtype="Int64"),
+        "lives_implied_low": pd.array([60000.0, 120000.0], dtype="Float64"),
+        "lives_implied_high": pd.array([60000.0, 4 * per_boat_high], dtype="Float64"),
+        "all_drugs_predicted": pd.array([80000, 80000], dtype="Int64"),
+        "synthetic_opioids_predicted": pd.array([40000, 40000], dtype="Int64"),
+        "ratio_all_drugs_high": pd.array([0.75, 4 * per_boat_high / 80000], dtype="Float64"),
+    })
+
+
+def test_lives_per_boat_labels_come_from_the_claims():
+    fig = charts.lives_per_boat_chart(_lives(40000.0), "src")
+    assert "'30,000 to 40,000 lives per boat'" in fig._suptitle.get_text().replace("\n", " ")
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert "Upper figure of a range claim (30,000 to 40,000 per boat)" in labels
+    assert not any("25,000" in label for label in labels)
+    fig = charts.lives_per_boat_chart(_lives(30000.0), "src")  # no range claim: no range bar in the legend
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert not any("range claim" in label for label in labels)
+    assert "'30,000 lives per boat'" in fig._suptitle.get_text().replace("\n", " ")
+
+
+def test_unquantified_flow_claim_is_annotated_with_the_ledger_wording():
+    flow = pd.DataFrame({
+        "claim_id": ["C1", "C2", "C3"],
+        "date_value": pd.to_datetime(["2025-10-01", "2025-12-01", "2026-01-10"]),
+        "measure": ["claimed_flow_cut"] * 3,
+        "reduction_pct": pd.array([80.0, 90.0, None], dtype="Float64"),
+        "note": ["", "", "unquantified: 'mostly gone'"],
+    })
+    fig = charts.flow_series_chart(flow, "src")
+    texts = [text.get_text().replace("\n", " ") for text in fig.axes[0].texts]
+    assert any("C3: unquantified: 'mostly gone'" in text for text in texts)
+    assert fig._suptitle.get_text().replace("\n", " ").startswith(
+        "2 dated statements put the cut in seaborne drugs at 80% to 90% (Oct 2025 to Dec 2025)")
+
+
+def test_timeline_says_before_the_strike_only_when_the_data_end_before_it():
+    events = pd.DataFrame({"key": ["first_strike"], "label": ["First boat strike"], "date": ["2023-10-02"],
+                           "date_value": pd.to_datetime(["2023-10-02"]), "source_status": ["ledger row"]})
+    title = charts.timeline_chart(CDC, events, "src", start="2023-01")._suptitle.get_text().replace("\n", " ")
+    # peak May 2023, first strike Oct 2023, data to Dec 2023: the latest period is after the strike
+    assert "peaked 5 months before the first boat strike" in title
+    assert "before it" not in title and "the latest period in this release" in title
+    events.loc[0, "date_value"] = pd.Timestamp("2024-03-01")
+    title = charts.timeline_chart(CDC, events, "src", start="2023-01")._suptitle.get_text().replace("\n", " ")
+    assert "peaked 10 months before" in title and title.endswith("before it")
