@@ -12,6 +12,13 @@ of cell text.
 
 A missing value (``None``, ``NaN``, ``pd.NA``) is shown as :data:`MISSING` in both forms; an empty
 string stays empty. Nothing is filled in.
+
+Numbers: a float column whose every value is a whole number (claimed deaths, lives per boat) is
+shown as whole numbers, ``250000`` not ``250000.0`` (:func:`whole_number_columns`); any other float
+column (ratios, percentages) shows each value's shortest round-trip text, unrounded. Table cells
+never carry a thousands separator, so a cell reads exactly as the value is written in
+``data/processed/`` and can be searched for there (years, too, stay ``2024``); the printed
+sentences of the notebooks use separators.
 """
 
 from __future__ import annotations
@@ -57,6 +64,31 @@ def _is_missing(value: Any) -> bool:
     return False
 
 
+#: Whole-number floats beyond this are shown as floats (integers above 2**53 are not exact).
+_MAX_EXACT_INTEGER = 2**53
+
+
+def _is_whole(value: Any) -> bool:
+    return math.isfinite(value) and float(value).is_integer() and abs(value) <= _MAX_EXACT_INTEGER
+
+
+def whole_number_columns(df: pd.DataFrame) -> list:
+    """Float columns of ``df`` whose non-missing values are all whole numbers (and at least one exists)."""
+    names = []
+    for position, (name, dtype) in enumerate(zip(df.columns, df.dtypes)):
+        if not pd.api.types.is_float_dtype(dtype):
+            continue
+        values = df.iloc[:, position].dropna()
+        if len(values) and all(_is_whole(float(value)) for value in values):
+            names.append(name)
+    return names
+
+
+def whole_number_text(value: Any) -> str:
+    """``250000.0`` -> ``"250000"``: the text of a whole-number float, with no decimal part."""
+    return str(int(value))
+
+
 def format_value(value: Any) -> str:
     """Text of one cell: :data:`MISSING` for a gap, shortest round-trip text for floats, else ``str``."""
     if _is_missing(value):
@@ -92,6 +124,8 @@ class Table:
         self.formatters = dict(formatters)
         self.columns = [str(name) for name in df.columns]
         self.numeric = [pd.api.types.is_numeric_dtype(dtype) for dtype in df.dtypes]
+        whole = {name: whole_number_text for name in whole_number_columns(df)}
+        self.formatters = {**whole, **self.formatters}  # a caller's formatter wins
         self.rows = self._text_rows()
 
     # -- shared cell text ------------------------------------------------------------------

@@ -191,3 +191,26 @@ def test_numeric_cells_are_marked_for_right_alignment():
     assert '<td class="num">2025</td>' in fragment
     assert "<td>2025</td>" in fragment
     assert '<td class="num">0.5</td>' in fragment
+
+
+def test_whole_number_float_columns_show_no_decimal_part():
+    df = pd.DataFrame({
+        "claimed_low": [250000.0, 300000000.0, None],  # float64 with a gap
+        "per_boat": pd.array([25000.0, 50000.0, None], dtype="Float64"),
+        "ratio": [2.726, 1.0, 0.5],  # one whole value among fractions: the column keeps its decimals
+        "change_pct": [-44.4, -12.0, 3.5],
+        "year": [2023, 2024, 2025],
+        "huge": [1e300, 2.0, 3.0],  # beyond exact integers: left as floats
+    })
+    table = show_table(df, index=False)
+    rows = [cells for _, cells in table.rows]
+    assert [row[0] for row in rows] == ["250000", "300000000", None]
+    assert [row[1] for row in rows] == ["25000", "50000", None]
+    assert [row[2] for row in rows] == ["2.726", "1.0", "0.5"]
+    assert [row[3] for row in rows] == ["-44.4", "-12.0", "3.5"]
+    assert [row[4] for row in rows] == ["2023", "2024", "2025"]
+    assert [row[5] for row in rows] == ["1e+300", "2.0", "3.0"]
+    assert "250000.0" not in table.to_text() and ">250000<" in table.to_html()
+    # A caller's formatter still wins over the whole-number display.
+    custom = show_table(df[["claimed_low"]], formatters={"claimed_low": "{:,.0f}".format}, index=False)
+    assert custom.rows[0][1] == ["250,000"]
