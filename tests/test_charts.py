@@ -201,3 +201,47 @@ def test_timeline_says_before_the_strike_only_when_the_data_end_before_it():
     events.loc[0, "date_value"] = pd.Timestamp("2024-03-01")
     title = charts.timeline_chart(CDC, events, "src", start="2023-01")._suptitle.get_text().replace("\n", " ")
     assert "peaked 10 months before" in title and title.endswith("before it")
+
+
+_DRAW_COUNT_SCRIPT = r'''
+import matplotlib.figure
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+
+published = []
+class Capture(DisplayPublisher):
+    def publish(self, data, metadata=None, **kwargs):
+        published.append(sorted(data))
+
+class Shell(InteractiveShell):  # a terminal-less shell, as in a kernel: no GUI event loop
+    def enable_gui(self, gui=None):
+        pass
+
+shell = Shell.instance(display_pub_class=Capture)
+rendered = []
+real_draw = matplotlib.figure.Figure.draw
+def counting_draw(self, renderer):
+    rendered.append(id(self))
+    return real_draw(self, renderer)
+matplotlib.figure.Figure.draw = counting_draw
+for cell in ("from analysis import charts\ncharts.setup_notebook()\nimport matplotlib.pyplot as plt",
+             "fig, ax = plt.subplots()\n_ = ax.plot([1, 2], [3, 4])",
+             "x = 1"):
+    assert shell.run_cell(cell, store_history=True).success, cell
+print(len(rendered), published)
+'''
+
+
+def test_setup_notebook_shows_each_figure_once_and_draws_it_once():
+    """In an IPython shell the inline backend draws the figure into its PNG; pyplot's own hook must
+    not redraw it first (that doubled the drawing time of every chart)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _DRAW_COUNT_SCRIPT], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    draws, published = done.stdout.strip().split(" ", 1)
+    assert published == "[['image/png', 'text/plain']]"  # shown once, as a PNG
+    # savefig's layout pass (constrained layout, drawing disabled) plus the PNG's render; with
+    # pyplot's hook left in place a third, full draw came first.
+    assert int(draws) == 2, done.stdout

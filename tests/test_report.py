@@ -16,6 +16,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis import manifest
+from analysis import report as report_module
 from analysis.paths import project_paths
 from analysis.report import (
     ReportError,
@@ -82,14 +83,31 @@ class Page(HTMLParser):
         return [attrs for name, attrs in self.tags if name == tag]
 
 
+#: HTML exporters made by the ``built`` fixture's build, by ``with_code``.
+EXPORTERS_MADE: list[bool] = []
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The fixture notebooks built into a report once, with MPLBACKEND=Agg set as CI often does."""
     root = make_project(tmp_path_factory.mktemp("project"))
+    real_exporter = report_module._exporter
+
+    def counting_exporter(with_code):
+        EXPORTERS_MADE.append(with_code)
+        return real_exporter(with_code)
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MPLBACKEND", "Agg")
+        mp.setattr(report_module, "_exporter", counting_exporter)
         result = build_report_detailed(project_paths(root), workers=2, built_on=BUILT_ON)
     return result
+
+
+def test_one_exporter_per_build(built):
+    """Templates are compiled once per build: one exporter serves every page (two here)."""
+    assert len(built.pages) == 2
+    assert EXPORTERS_MADE == [False]
 
 
 def read(path: Path) -> str:
