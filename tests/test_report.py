@@ -179,11 +179,13 @@ def test_ledger_text_is_shown_as_text_and_sources_are_links(built):
 def test_timings_are_recorded(built):
     assert [t.notebook for t in built.timings] == ["01_figure.ipynb", "02_ledger_table.ipynb"]
     for timing in built.timings:
-        assert timing.kernel_start_s > 0 and timing.execute_s > 0 and timing.export_s > 0
+        assert timing.kernel_start_s > 0 and timing.execute_s > 0 and timing.export_s > 0 and timing.shutdown_s > 0
+        assert timing.total_s == pytest.approx(
+            timing.kernel_start_s + timing.execute_s + timing.shutdown_s + timing.export_s)
     recorded = json.loads(read(built.index.parent / "timings.json"))
     assert recorded["workers"] == 2
     assert [n["notebook"] for n in recorded["notebooks"]] == ["01_figure.ipynb", "02_ledger_table.ipynb"]
-    assert set(recorded["notebooks"][0]) >= {"kernel_start_s", "execute_s", "export_s", "total_s"}
+    assert set(recorded["notebooks"][0]) >= {"kernel_start_s", "execute_s", "shutdown_s", "export_s", "total_s"}
 
 
 def test_no_staging_folders_left(built):
