@@ -595,6 +595,37 @@ def peak_and_decline(series: pd.Series, indicator: str, measure: str) -> PeakDec
     )
 
 
+def campaign_timing_lines(series: pd.Series, first_strike: pd.Timestamp, measure: str = "predicted") -> list[str]:
+    """Sentences placing a 12 month-ending series' peak against the first strike (notebook 04).
+
+    Says how far the series had fallen by the last period before the strike's month, how many
+    months the peak came before (or after) the strike, and whether the release holds any period
+    ending in or after the strike's month: without one it cannot show any effect of the campaign.
+    """
+    trend = peak_and_decline(series, str(series.name or "series"), measure)
+    strike_month = first_strike.strftime("%Y-%m")
+    before = series[series.index < strike_month].dropna()
+    lines = [f"Peak: {trend.peak_value:,} (12 months ending {trend.peak_period})."]
+    if before.empty:
+        lines.append("This release has no period before the first strike.")
+    else:
+        last = int(before.iloc[-1])
+        lines[0] += (f" Last period in this release before the first strike: {before.index.max()}, {last:,} "
+                     f"({100 * (last - trend.peak_value) / trend.peak_value:+.1f}%).")
+    lead = (first_strike.to_period("M") - pd.Period(trend.peak_period, "M")).n
+    months = f"{abs(lead)} month{'' if abs(lead) == 1 else 's'}"
+    lines.append(f"The peak came {months} {'before' if lead >= 0 else 'after'} the first strike "
+                 f"({first_strike:%d %b %Y}).")
+    after = series[series.index >= strike_month]
+    if after.empty:
+        lines.append(f"This release has no period after {trend.latest_period}, before the first strike, so it "
+                     "cannot show any effect of the campaign.")
+    else:
+        lines.append(f"This release has {len(after)} periods ending in or after the month of the first strike "
+                     f"({after.index.min()} to {after.index.max()}).")
+    return lines
+
+
 # ---------------------------------------------------------------------------------------------
 # Findings table (notebook 04): every number traced to its file, rows and source
 

@@ -458,3 +458,19 @@ def test_findings_table_numbers_come_from_the_data():
     deaths = out[out["finding"].str.startswith("Deaths in the strike ledger")].iloc[0]
     assert deaths["number"] == f"{int(strikes['killed'].sum())} / {int(strikes['killed'].sum() + strikes['survivors_not_found'].sum())}"
     assert out["data_file"].str.len().gt(0).all() and out["source"].str.len().gt(0).all()
+
+
+def test_campaign_timing_lines_before_and_after_the_strike():
+    import pandas as pd
+
+    from analysis import compare
+
+    series = pd.Series([100, 120, 110, 90], index=["2025-01", "2025-02", "2025-03", "2025-04"], name="all_drugs")
+    lines = compare.campaign_timing_lines(series, pd.Timestamp("2025-09-02"))
+    assert lines[0] == ("Peak: 120 (12 months ending 2025-02). Last period in this release before the first "
+                        "strike: 2025-04, 90 (-25.0%).")
+    assert lines[1] == "The peak came 7 months before the first strike (02 Sep 2025)."
+    assert "cannot show any effect of the campaign" in lines[2]
+    later = compare.campaign_timing_lines(series, pd.Timestamp("2025-03-10"))
+    assert later[1] == "The peak came 1 month before the first strike (10 Mar 2025)."
+    assert later[2] == "This release has 2 periods ending in or after the month of the first strike (2025-03 to 2025-04)."
