@@ -52,6 +52,12 @@ def is_web_address(value: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
+def link_label(url: str) -> str:
+    """Short visible text of a source link: the host without ``www.`` (``https://www.cbsnews.com/x`` -> ``cbsnews.com``)."""
+    host = urlsplit(url.strip()).hostname or url
+    return host.removeprefix("www.")
+
+
 def _is_missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -166,7 +172,10 @@ class Table:
         opening = f'<td class="{" ".join(classes)}">' if classes else "<td>"
         escaped = html.escape(text, quote=True)
         if column in self.link_columns and is_web_address(text):
-            return f'{opening}<a href="{escaped}" rel="noopener noreferrer" target="_blank">{escaped}</a></td>'
+            # The link reads as the site's name; the full address is the target and the tooltip.
+            label = html.escape(link_label(text), quote=True)
+            return (f'{opening}<a href="{escaped}" title="{escaped}" rel="noopener noreferrer" '
+                    f'target="_blank">{label}</a></td>')
         return f"{opening}{escaped}</td>"
 
     def to_html(self) -> str:

@@ -214,3 +214,17 @@ def test_whole_number_float_columns_show_no_decimal_part():
     # A caller's formatter still wins over the whole-number display.
     custom = show_table(df[["claimed_low"]], formatters={"claimed_low": "{:,.0f}".format}, index=False)
     assert custom.rows[0][1] == ["250,000"]
+
+
+def test_source_links_read_as_the_site_and_keep_the_full_address():
+    import pandas as pd
+
+    from analysis.tables import link_label, show_table
+
+    url = "https://www.cbsnews.com/news/trump-strike-second-alleged-venezuela-drug-boat/?a=1&b=<2>"
+    assert link_label(url) == "cbsnews.com"
+    html_text = show_table(pd.DataFrame({"source_url": [url]}), index=False).to_html()
+    escaped = "https://www.cbsnews.com/news/trump-strike-second-alleged-venezuela-drug-boat/?a=1&amp;b=&lt;2&gt;"
+    assert f'href="{escaped}"' in html_text and f'title="{escaped}"' in html_text
+    assert ">cbsnews.com</a>" in html_text
+    assert url in repr(show_table(pd.DataFrame({"source_url": [url]}), index=False))
