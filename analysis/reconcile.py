@@ -69,6 +69,16 @@ RECONCILIATION_COLUMNS = (
 )
 
 
+#: The survivor measures of a group of rows, in the order every output shows them.
+SURVIVOR_MEASURES = (
+    "survivors",
+    "survivors_reported",
+    "survivors_unreported_rows",
+    "survivors_not_found",
+    "survivors_fate_unreported",
+)
+
+
 def _survivor_columns(rows: pd.DataFrame) -> dict[str, object]:
     """Survivor measures of a group of ledger rows (see the module docstring)."""
     survivors = rows["survivors"]
@@ -118,20 +128,7 @@ def strikes_cumulative(strikes: pd.DataFrame) -> pd.DataFrame:
     )
     running["killed_presumed"] = running["killed"] + running["survivors_not_found"]
     running = running.reset_index()
-    return running[
-        [
-            "date",
-            "strikes",
-            "vessels",
-            "killed",
-            "survivors",
-            "survivors_reported",
-            "survivors_unreported_rows",
-            "survivors_not_found",
-            "survivors_fate_unreported",
-            "killed_presumed",
-        ]
-    ]
+    return running[["date", "strikes", "vessels", "killed", *SURVIVOR_MEASURES, "killed_presumed"]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -308,18 +305,7 @@ def by_month_theater(strikes: pd.DataFrame) -> pd.DataFrame:
             if len(group):
                 records.append({"month": this_month, "theater": theater, **summarise(group)})
         records.append({"month": this_month, "theater": ALL_THEATERS, **summarise(in_month)})
-    columns = [
-        "month",
-        "theater",
-        "strikes",
-        "vessels",
-        "killed",
-        "survivors",
-        "survivors_reported",
-        "survivors_unreported_rows",
-        "survivors_not_found",
-        "survivors_fate_unreported",
-    ]
+    columns = ["month", "theater", "strikes", "vessels", "killed", *SURVIVOR_MEASURES]
     frame = pd.DataFrame.from_records(records, columns=columns)
     for column in columns[:2]:
         frame[column] = frame[column].astype("str")
