@@ -132,6 +132,23 @@ def verify_all(paths: Paths | None = None) -> list[str]:
     return names
 
 
+def source_lines(names: list[str] | tuple[str, ...], paths: Paths | None = None) -> list[str]:
+    """The "Sources" block every notebook ends with: title, publisher, release, addresses, checksum."""
+    paths = paths or project_paths()
+    lines = []
+    for name in names:
+        item = entry(name, paths)
+        addresses = ", ".join(item["source_urls"]) or "compiled; each row cites its page (source_url)"
+        lines += [
+            f"{name}: {item['title']}",
+            f"  publisher: {item.get('publisher', '')}",
+            f"  release: {item['source_release']}; retrieved {item['retrieved']}; rows {item['rows']}",
+            f"  address: {addresses}",
+            f"  sha256 (data/raw/MANIFEST.json): {item['sha256']}",
+        ]
+    return lines
+
+
 def dumps(manifest: dict[str, Any]) -> str:
     """Deterministic JSON text of a manifest (sorted keys, two-space indent, final newline)."""
     return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

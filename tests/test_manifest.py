@@ -100,3 +100,13 @@ def test_replace_snapshot_rolls_back_when_manifest_write_fails(tmp_path, monkeyp
     after.pop(".staged.csv", None)
     before.pop(".staged.csv", None)
     assert after == before
+
+
+def test_source_lines_name_release_address_and_checksum():
+    lines = manifest.source_lines(["cdc_vsrr.csv", "strikes.csv"])
+    item = manifest.entry("cdc_vsrr.csv")
+    assert lines[0].startswith("cdc_vsrr.csv: VSRR Provisional Drug Overdose Death Counts")
+    assert f"  release: {item['source_release']}; retrieved {item['retrieved']}; rows 1488" in lines
+    assert f"  sha256 (data/raw/MANIFEST.json): {item['sha256']}" in lines
+    assert "  address: compiled; each row cites its page (source_url)" in lines
+    assert len(lines) == 10
