@@ -30,6 +30,8 @@ from . import compare
 FIGSIZE = (9.0, 5.2)
 DPI = 100
 FONT = "DejaVu Sans"
+#: The campaign's first strike: strike ledger row S001 (data/raw/strikes.csv). A test checks that
+#: this equals the ledger's earliest strike date, so the two cannot drift apart.
 CAMPAIGN_START = pd.Timestamp("2025-09-02")
 CAMPAIGN_LABEL = "First boat strike\n2 Sep 2025"
 

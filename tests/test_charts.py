@@ -245,3 +245,12 @@ def test_setup_notebook_shows_each_figure_once_and_draws_it_once():
     # savefig's layout pass (constrained layout, drawing disabled) plus the PNG's render; with
     # pyplot's hook left in place a third, full draw came first.
     assert int(draws) == 2, done.stdout
+
+
+def test_campaign_start_is_the_ledgers_first_strike():
+    from analysis import charts, ledgers
+
+    strikes = ledgers.load_strikes_verified()
+    first = strikes.loc[strikes["date"].idxmin()]
+    assert (first["strike_id"], first["date"]) == ("S001", charts.CAMPAIGN_START)
+    assert f"{charts.CAMPAIGN_START.day} {charts.CAMPAIGN_START:%b %Y}" in charts.CAMPAIGN_LABEL
