@@ -385,6 +385,8 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
         "Each bar is one claim; CDC periods as in the table (the latest in this release where the claim-date period is not in it)",
     )
     _count_axis(ax, "People (lives implied; deaths in 12 months)")
+    tallest = max(float(dated["lives_implied_high"].max()), float(dated["all_drugs_predicted"].max()))
+    ax.set_ylim(top=tallest * 1.08)  # head-room: the tallest bar does not touch the frame
     ax.set_xlabel("Claim, its date, and vessels the strike ledger shows destroyed by then")
     ax.legend(loc="upper left", fontsize=8)
     source_line(fig, source)
