@@ -217,6 +217,17 @@ def _count_axis(ax: Axes, label: str) -> None:
     ax.set_ylabel(label)
 
 
+def _finish_cdc_time_chart(fig: Figure, ax: Axes, ylabel: str, xlabel: str, legend_loc: str, source: str) -> Figure:
+    """Axes, the campaign marker (with room after it), legend and source line of a CDC series over time."""
+    _count_axis(ax, ylabel)
+    _date_axis(ax, xlabel)
+    mark_campaign(ax)
+    ax.set_xlim(right=CAMPAIGN_START + pd.Timedelta(days=120))
+    ax.legend(loc=legend_loc)
+    source_line(fig, source)
+    return fig
+
+
 def _date_axis(ax: Axes, label: str = "") -> None:
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
@@ -262,13 +273,8 @@ def overdose_trend(cdc_tidy: pd.DataFrame, source: str, indicators=("all_drugs",
         fall_phrase(main, "Overdose deaths"),
         "United States, deaths in the 12 months ending each month; predicted = adjusted for reporting delay",
     )
-    _count_axis(ax, "Deaths in the 12 months ending that month")
-    _date_axis(ax, "12 month-ending period (plotted at the end of its last month)")
-    mark_campaign(ax)
-    ax.set_xlim(right=CAMPAIGN_START + pd.Timedelta(days=120))
-    ax.legend(loc="lower right")
-    source_line(fig, source)
-    return fig
+    return _finish_cdc_time_chart(fig, ax, "Deaths in the 12 months ending that month",
+                                  "12 month-ending period (plotted at the end of its last month)", "lower right", source)
 
 
 def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
@@ -293,13 +299,8 @@ def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
         "Predicted deaths in the 12 months ending each month. Classes overlap (one death can involve "
         "several drugs): the lines must not be added up.",
     )
-    _count_axis(ax, "Deaths in the 12 months ending that month (predicted)")
-    _date_axis(ax, "12 month-ending period")
-    mark_campaign(ax)
-    ax.set_xlim(right=CAMPAIGN_START + pd.Timedelta(days=120))
-    ax.legend(loc="upper left")
-    source_line(fig, source)
-    return fig
+    return _finish_cdc_time_chart(fig, ax, "Deaths in the 12 months ending that month (predicted)",
+                                  "12 month-ending period", "upper left", source)
 
 
 # ---------------------------------------------------------------------------------------------

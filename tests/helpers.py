@@ -22,6 +22,16 @@ def copy_project(target: Path, *, processed: bool = True) -> Paths:
     return project_paths(target)
 
 
+def copy_report_project(target: Path, notebooks, extra_files=()) -> Paths:
+    """A throwaway project for the report tests: a copy of data/raw plus the given notebooks."""
+    (target / "data").mkdir(parents=True)
+    shutil.copytree(ROOT / "data" / "raw", target / "data" / "raw")
+    (target / "notebooks").mkdir()
+    for path in [*notebooks, *extra_files]:
+        shutil.copy(path, target / "notebooks" / Path(path).name)
+    return project_paths(target)
+
+
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative name -> bytes), to assert nothing changed."""
     return {

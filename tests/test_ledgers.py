@@ -91,21 +91,6 @@ def assert_rejects(loader, path, line: int, field: str | None, value: str | None
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def strikes():
-    return ledgers.load_strikes(RAW / "strikes.csv")
-
-
-@pytest.fixture(scope="module")
-def tallies():
-    return ledgers.load_tallies(RAW / "tallies.csv")
-
-
-@pytest.fixture(scope="module")
-def claims():
-    return ledgers.load_claims(RAW / "claims.csv")
-
-
 def test_real_files_load_with_their_row_counts(strikes, tallies, claims):
     assert len(strikes) == 60
     assert len(tallies) == 56

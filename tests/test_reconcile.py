@@ -11,9 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import ledgers, reconcile
-from analysis.paths import project_paths
 
-RAW = project_paths().raw
 
 # as_of | pub strikes killed | ledger rows vessels announced +presumed | diff(pub-ann) diff(pub-presumed) | publisher
 README_TABLE = """
@@ -102,16 +100,6 @@ def _readme_rows() -> list[dict]:
 
 
 README_ROWS = _readme_rows()
-
-
-@pytest.fixture(scope="module")
-def strikes():
-    return ledgers.load_strikes(RAW / "strikes.csv")
-
-
-@pytest.fixture(scope="module")
-def tallies():
-    return ledgers.load_tallies(RAW / "tallies.csv")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -31,24 +30,17 @@ from analysis.report import (
     render_index,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+from helpers import ROOT as REPO
+from helpers import copy_report_project, snapshot_bytes as snapshot
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
 BUILT_ON = "2026-01-02"
 
 
 def make_project(root: Path, notebooks: list[Path] | None = None) -> Path:
     """A throwaway project: a copy of data/raw and the given notebooks (default: the two fixtures)."""
-    (root / "data").mkdir(parents=True)
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    (root / "notebooks").mkdir()
-    for path in notebooks if notebooks is not None else sorted(FIXTURES.glob("0*.ipynb")):
-        shutil.copy(path, root / "notebooks" / path.name)
-    shutil.copy(FIXTURES / "ledger_row.csv", root / "notebooks" / "ledger_row.csv")
-    return root
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    chosen = notebooks if notebooks is not None else sorted(FIXTURES.glob("0*.ipynb"))
+    return copy_report_project(root, chosen, [FIXTURES / "ledger_row.csv"]).root
 
 
 class Page(HTMLParser):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -30,7 +29,9 @@ from analysis.report import build_report_detailed
 CHROMIUM = Path(os.environ.get("OVERDOSE_CHROMIUM", "/usr/bin/chromium"))
 INSTALL_HINT = "apt-get update && apt-get install -y chromium chromium-driver"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-REPO = Path(__file__).resolve().parent.parent
+from helpers import ROOT as REPO
+from helpers import copy_report_project
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
 
 CHROMIUM_FLAGS = [
@@ -209,12 +210,7 @@ def problems_in(events: list[dict]) -> list[str]:
 
 
 def make_project(root: Path) -> Path:
-    (root / "data").mkdir(parents=True)
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    (root / "notebooks").mkdir()
-    for path in [*sorted(FIXTURES.glob("0*.ipynb")), FIXTURES / "ledger_row.csv"]:
-        shutil.copy(path, root / "notebooks" / path.name)
-    return root
+    return copy_report_project(root, sorted(FIXTURES.glob("0*.ipynb")), [FIXTURES / "ledger_row.csv"]).root
 
 
 @pytest.fixture(scope="module")
