@@ -1,4 +1,5 @@
-"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | bench``.
+"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | bench |
+extract-national``.
 
 Each command is a thin call into the module that does the work.
 """
@@ -67,6 +68,14 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _extract_national(args: argparse.Namespace) -> int:
+    from . import vintages
+
+    rows = vintages.extract_national_rows(args.source, args.target)
+    print(f"wrote {args.target}: header + {rows:,} national rows (State == US), copied byte for byte")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from . import bench
 
@@ -103,6 +112,18 @@ def parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check data/raw/ against its manifest checksums")
     verify.set_defaults(run=_verify)
+
+    extract = commands.add_parser(
+        "extract-national",
+        help="copy the header and the State == US rows of a whole CDC export, byte for byte",
+        description="Copy the header and every record whose State is US from a whole CDC VSRR export "
+        "(any release, either layout) to TARGET, byte for byte, in the file's order; a byte-order mark "
+        "at the start is kept. The result is checked with the CDC loader before it is written. Used to "
+        "make the data/raw/cdc_vsrr_YYYY-MM.csv snapshots of the older releases.",
+    )
+    extract.add_argument("source", help="whole export, e.g. ../shared/data/cdc/vintages/vsrr_all_2018-04.csv")
+    extract.add_argument("target", help="e.g. data/raw/cdc_vsrr_2018-04.csv")
+    extract.set_defaults(run=_extract_national)
 
     bench = commands.add_parser("bench", help="run the benchmarks and write benchmarks/results.json")
     bench.add_argument("--repeats", type=int, default=5)

@@ -9,6 +9,13 @@ Two clocks
 - :func:`ledger_totals_at` and :func:`reconcile_tallies` count a strike from its
   ``announced_date``: a published tally can only include what had been made public.
 
+Coverage
+--------
+The ledger covers the strike dates from its first row to its last (:func:`coverage`; release
+2026-12: 2 Sep 2025 to 22 Jun 2026). A tally published after that end cannot be checked against
+it: :func:`reconcile_tallies` leaves such tallies out and :func:`after_ledger_end` returns them,
+to be shown as "after the ledger's end", never reconciled.
+
 Measures
 --------
 - ``killed``: deaths as announced by the U.S. government (sum of the ledger's ``killed``).
@@ -180,6 +187,22 @@ def ledger_totals_at(strikes: pd.DataFrame, as_of) -> LedgerTotals:
 # --------------------------------------------------------------------------------------------
 
 
+def coverage(strikes: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(first, last) strike ``date`` of the ledger: the period its totals cover."""
+    if strikes.empty:
+        raise ValueError("an empty strike ledger covers no period")
+    return strikes["date"].min(), strikes["date"].max()
+
+
+def after_ledger_end(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFrame:
+    """The tallies published (``as_of``) after the ledger's last strike date, in file order.
+
+    They are never reconciled: the ledger cannot say what happened after its end.
+    """
+    _, end = coverage(strikes)
+    return tallies[tallies["as_of"] > end].reset_index(drop=True)
+
+
 def explain_difference(difference, difference_presumed) -> str:
     """Classify one tally from its two differences alone (published minus ledger).
 
@@ -220,7 +243,8 @@ def explain_difference(difference, difference_presumed) -> str:
 def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFrame:
     """Each published tally beside the ledger's totals on its ``as_of`` date (by announcement).
 
-    One row per tally, in the tallies file's order. Columns (counts nullable Int64):
+    One row per tally up to the ledger's end (:func:`coverage`), in the tallies file's order;
+    tallies after the end are left out (see :func:`after_ledger_end`). Columns (counts nullable Int64):
     ``as_of``, ``publisher``, ``published_strikes`` (<NA> where the publisher gave none),
     ``ledger_strikes`` (ledger rows announced by ``as_of``), ``strikes_difference`` (published -
     ledger; <NA> when not published), ``published_killed``, ``ledger_killed`` (announced),
@@ -229,7 +253,8 @@ def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFr
     ``source_url`` and ``reading`` (:func:`explain_difference`).
     """
     records = []
-    for tally in tallies.itertuples(index=False):
+    _, end = coverage(strikes)
+    for tally in tallies[tallies["as_of"] <= end].itertuples(index=False):
         totals = ledger_totals_at(strikes, tally.as_of)
         difference = tally.killed - totals.killed
         difference_presumed = tally.killed - totals.killed_presumed
