@@ -72,6 +72,8 @@ RECONCILIATION_COLUMNS = (
     "difference_presumed",
     "ledger_vessels",
     "source_url",
+    "originator",
+    "source_kind",
     "reading",
 )
 
@@ -194,6 +196,23 @@ def coverage(strikes: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
     return strikes["date"].min(), strikes["date"].max()
 
 
+def day_text(day) -> str:
+    """A date as readers see it: ``2 Sep 2025`` (no leading zero)."""
+    day = pd.Timestamp(day)
+    return f"{day.day} {day:%b %Y}"
+
+
+def coverage_text(strikes: pd.DataFrame) -> str:
+    """The ledger's coverage in words, ``2 Sep 2025 to 22 Jun 2026``, computed from its rows."""
+    first, last = coverage(strikes)
+    return f"{day_text(first)} to {day_text(last)}"
+
+
+def to_end_text(strikes: pd.DataFrame) -> str:
+    """What every cumulative figure of the ledger says: ``to 22 Jun 2026`` (its last strike date)."""
+    return f"to {day_text(coverage(strikes)[1])}"
+
+
 def after_ledger_end(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFrame:
     """The tallies published (``as_of``) after the ledger's last strike date, in file order.
 
@@ -250,7 +269,8 @@ def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFr
     ledger; <NA> when not published), ``published_killed``, ``ledger_killed`` (announced),
     ``difference`` (published - ledger announced), ``ledger_killed_presumed`` (announced + reported
     never-found survivors), ``difference_presumed`` (published - presumed), ``ledger_vessels``,
-    ``source_url`` and ``reading`` (:func:`explain_difference`).
+    ``source_url``, ``originator``, ``source_kind`` (the tally's page) and ``reading``
+    (:func:`explain_difference`).
     """
     records = []
     _, end = coverage(strikes)
@@ -274,6 +294,8 @@ def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFr
                 "difference_presumed": difference_presumed,
                 "ledger_vessels": totals.vessels,
                 "source_url": tally.source_url,
+                "originator": tally.originator,
+                "source_kind": tally.source_kind,
                 "reading": explain_difference(difference, difference_presumed),
             }
         )
@@ -281,7 +303,7 @@ def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFr
     for column in RECONCILIATION_COLUMNS:
         if column in ("as_of",):
             frame[column] = pd.to_datetime(frame[column])
-        elif column in ("publisher", "source_url", "reading"):
+        elif column in ("publisher", "source_url", "originator", "source_kind", "reading"):
             frame[column] = frame[column].astype("str")
         else:
             frame[column] = frame[column].astype("Int64")

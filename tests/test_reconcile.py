@@ -387,3 +387,16 @@ def test_by_month_theater_shows_a_month_without_strikes(tmp_path):
     assert (october["strikes"], october["killed"], october["survivors"]) == (0, 0, 0)
     november = table[(table["month"] == "2025-11") & (table["theater"] == "Unknown")].iloc[0]
     assert pd.isna(november["survivors"]) and november["survivors_unreported_rows"] == 1
+
+
+def test_coverage_words_are_computed_from_the_ledger(strikes):
+    assert reconcile.coverage_text(strikes) == "2 Sep 2025 to 22 Jun 2026"
+    assert reconcile.to_end_text(strikes) == "to 22 Jun 2026"
+    assert reconcile.to_end_text(strikes.iloc[:1]) == "to 2 Sep 2025"
+    assert reconcile.day_text("2026-01-05") == "5 Jan 2026"
+
+
+def test_reconciliation_carries_each_tallys_source(reconciled, tallies):
+    within = tallies[tallies["as_of"] <= pd.Timestamp("2026-06-22")].reset_index(drop=True)
+    assert reconciled["originator"].tolist() == within["originator"].tolist()
+    assert reconciled["source_kind"].tolist() == within["source_kind"].tolist()
