@@ -1,37 +1,22 @@
-"""Claims against CDC: which CDC figure a claim is compared with, and the arithmetic of the claims.
+"""The shared reading of claims and CDC series: named periods, classes, units, the flow series, trends.
 
-Three comparisons, each a function returning a DataFrame:
+The claims comparison itself is split by job: :mod:`analysis.matching` (which CDC figure, by the
+release calendar; ``data/processed/claims_vs_cdc.csv``), :mod:`analysis.qualifiers` (floor, range,
+point), :mod:`analysis.sensitivity` (how far other fair comparisons move a ratio),
+:mod:`analysis.verdicts` (the published rule) and :mod:`analysis.boats` (lives per boat). This
+module holds what they share:
 
-* :func:`claims_vs_cdc` — every row of the claims ledger whose topic is overdose deaths per year,
-  set against the CDC 12 month-ending count of the matching period (``data/processed/claims_vs_cdc.csv``);
-* :func:`lives_per_boat` — the "each boat destroyed saves 25,000 lives" claims multiplied out by
-  the vessels the strike ledger shows destroyed by the claim's date, against annual overdose deaths;
+* :func:`named_period` — the period a claim's ``period`` text names. A calendar year ("2023",
+  "2024 ('last year')", "'this year' (2025)") means the 12 months ending December of that year;
+  "last year" / "this year" without a number are read against the claim's date; "12 months ending
+  <Month> <YYYY>" is that 12 month-ending period. Only the text before the first ``;`` names the
+  period; what follows is the ledger's note (it may name other years or figures).
+* :func:`cdc_indicator_for` — the class a counter-figure's ledger note names.
+* :func:`claimed_per_year` — a per-day figure multiplied by the days in the matched 12-month window
+  (366 for 2024); ``conversion`` records it. Claims are never "cleaned": C003's 300 million is kept.
 * :func:`seaborne_flow_series` — the "seaborne drug flow cut by 85 ... 97%" series, with what each
-  figure actually measures.
-
-Matching rules (:func:`match_period`, :func:`cdc_indicator_for`, :func:`claimed_per_year`)
------------------------------------------------------------------------------------------
-1. A claim whose ``period`` names a calendar year ("2023", "2024 ('last year')", "'this year' (2025)")
-   is compared with the 12 months ending December of that year. "last year" / "this year" without
-   a number are read against the claim's date. A period naming "12 months ending <Month> <YYYY>" is
-   compared with that 12 month-ending period. Only the text before the first ``;`` names the
-   period; what follows is the ledger's note (it may name other years or figures).
-2. Otherwise the claim is compared with the latest 12 month-ending period CDC had published at the
-   claim's date: a period ending in month *P* counts as published from the first day of month
-   *P + lag + 1* (``publication_lag_months``, default 4: CDC publishes about 4 months after a period
-   ends; the 12 months ending April 2025 appeared in September 2025). A month-only claim date is
-   taken as the first of that month (the earliest it can be).
-3. When the matched period is not in the CDC data (a named 2025 against a release that ends in
-   April 2025, or a claim-date period past the release's end), the row says so in ``note`` and has
-   no CDC figure and no ratio. Nothing falls back to another period.
-4. A claim about fentanyl is compared with synthetic opioids (T40.4, broader than fentanyl alone);
-   any other with all drugs. See :func:`cdc_indicator_for` for how "about fentanyl" is decided.
-5. A per-day figure is multiplied by the number of days in the matched 12-month window (366 for
-   2024) to give a per-year figure; ``conversion`` records it.
-6. An unquantified claim ("hundreds of thousands") is listed without a ratio. Counter-figures
-   (``CF`` rows) are reference points, not claims: they are matched to CDC but never get a ratio.
-7. Ratios are claimed ÷ CDC *predicted* (``ratio_low`` from the low figure, ``ratio_high`` from the
-   high one), rounded to 3 decimals. Absurd claims are not cleaned: C003's 300 million is kept.
+  figure actually measures, stated wording kept and repeats of one occasion marked.
+* :func:`peak_and_decline`, :func:`campaign_timing_lines`, :func:`findings_table` — trends and findings.
 """
 
 from __future__ import annotations
@@ -41,35 +26,6 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-
-#: The required columns of ``data/processed/claims_vs_cdc.csv``, in order.
-CLAIMS_VS_CDC_COLUMNS = [
-    "claim_id",
-    "date",
-    "speaker",
-    "topic",
-    "claimed_low",
-    "claimed_high",
-    "cdc_period_end",
-    "cdc_indicator",
-    "cdc_reported",
-    "cdc_predicted",
-    "ratio_low",
-    "ratio_high",
-]
-#: Explanatory columns written after the required ones.
-CLAIMS_VS_CDC_EXTRA_COLUMNS = [
-    "kind",
-    "stated_low",
-    "stated_high",
-    "stated_unit",
-    "conversion",
-    "period",
-    "match_rule",
-    "indicator_reason",
-    "note",
-    "source_url",
-]
 
 OVERDOSE_TOPIC = "overdose_deaths_per_year"
 PER_BOAT_TOPIC = "lives_saved_per_boat"
@@ -167,37 +123,6 @@ def named_period(period_text: object, claim_date: object = None, claim_id: str =
     return None
 
 
-def latest_published_period(claim_date: object, publication_lag_months: int = 4) -> str:
-    """The latest 12 month-ending period CDC had published at ``claim_date`` (``YYYY-MM``).
-
-    A period ending in month P counts as published from the first day of month P + lag + 1.
-    """
-    if publication_lag_months < 0:
-        raise ValueError(f"publication_lag_months must be >= 0, got {publication_lag_months}")
-    month = pd.Timestamp(claim_date).to_period("M")
-    return str(month - (publication_lag_months + 1))
-
-
-def match_period(
-    period_text: object,
-    claim_date: object,
-    date_precision: str | None = "day",
-    publication_lag_months: int = 4,
-    claim_id: str = "?",
-) -> PeriodMatch:
-    """The CDC period a claim is compared with (rules 1 and 2 of the module docstring)."""
-    named = named_period(period_text, claim_date, claim_id)
-    if named is not None:
-        return named
-    if _missing(claim_date):
-        return PeriodMatch(None, "unmatched", "no named period and no date: cannot be matched to a CDC period")
-    period_end = latest_published_period(claim_date, publication_lag_months)
-    how = f"latest 12 month-ending period published at the claim's date ({publication_lag_months}-month lag)"
-    if date_precision == "month":
-        how += "; month-only date taken as the first of the month"
-    return PeriodMatch(period_end, "published_at_claim_date", how)
-
-
 def window_days(period_end: str) -> int:
     """Days in the 12 months ending ``period_end`` (366 when the window holds 29 February)."""
     end = pd.Period(period_end, freq="M")
@@ -271,7 +196,7 @@ def claimed_per_year(
 
 
 # ---------------------------------------------------------------------------------------------
-# Claims vs CDC
+# CDC lookups
 
 
 def _cdc_lookup(cdc_tidy: pd.DataFrame) -> dict[tuple[str, str], tuple[object, object]]:
@@ -293,171 +218,6 @@ def _ratio(claimed: float | None, cdc: object) -> object:
 
 def _text(value: object) -> str:
     return "" if _missing(value) else str(value)
-
-
-def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, publication_lag_months: int = 4) -> pd.DataFrame:
-    """Every overdose-deaths-per-year row of the claims ledger against CDC's matching figure.
-
-    ``claims`` is :func:`analysis.ledgers.load_claims` output (needs ``claim_id, date, date_value,
-    date_precision, speaker, topic, quote, value_low, value_high, unit_base, unit_qualifier,
-    quantified, period, kind, source_url``); ``cdc_tidy`` the tidy CDC table. Returns the columns
-    :data:`CLAIMS_VS_CDC_COLUMNS` then :data:`CLAIMS_VS_CDC_EXTRA_COLUMNS`, one row per ledger row,
-    in ledger order.
-    """
-    lookup = _cdc_lookup(cdc_tidy)
-    periods = cdc_tidy.loc[cdc_tidy["indicator"] == ALL_DRUGS, "period_end"]
-    latest = str(periods.max()) if len(periods) else "none"
-    rows = []
-    for claim in claims[claims["topic"] == OVERDOSE_TOPIC].itertuples(index=False):
-        match = match_period(
-            claim.period, claim.date_value, claim.date_precision, publication_lag_months, claim.claim_id
-        )
-        indicator, reason = cdc_indicator_for(claim.unit_qualifier, claim.period, claim.quote)
-        low, conversion = claimed_per_year(claim.value_low, claim.unit_base, match.period_end, claim.claim_id)
-        high, _ = claimed_per_year(claim.value_high, claim.unit_base, match.period_end, claim.claim_id)
-        notes = [match.explanation]
-        reported = predicted = pd.NA
-        if match.period_end is not None:
-            if (indicator, match.period_end) in lookup:
-                reported, predicted = lookup[(indicator, match.period_end)]
-            else:
-                notes.append(
-                    f"12 months ending {_month_label(match.period_end)} is not in this CDC release "
-                    f"(latest period: {latest}): no CDC figure, no ratio"
-                )
-        counter = claim.kind == "counter_figure"
-        if counter:
-            notes.append("counter-figure: a reference point, not a claim; never given a ratio")
-        if not claim.quantified:
-            notes.append(f"{_text(claim.unit_qualifier) or 'unquantified'}: listed without a ratio")
-        no_ratio = counter or not claim.quantified
-        rows.append(
-            {
-                "claim_id": claim.claim_id,
-                "date": _text(claim.date),
-                "speaker": claim.speaker,
-                "topic": claim.topic,
-                "claimed_low": pd.NA if low is None else low,
-                "claimed_high": pd.NA if high is None else high,
-                "cdc_period_end": match.period_end or "",
-                "cdc_indicator": indicator,
-                "cdc_reported": reported,
-                "cdc_predicted": predicted,
-                "ratio_low": pd.NA if no_ratio else _ratio(low, predicted),
-                "ratio_high": pd.NA if no_ratio else _ratio(high, predicted),
-                "kind": claim.kind,
-                "stated_low": claim.value_low,
-                "stated_high": claim.value_high,
-                "stated_unit": claim.unit_base,
-                "conversion": conversion,
-                "period": _text(claim.period),
-                "match_rule": match.rule,
-                "indicator_reason": reason,
-                "note": "; ".join(notes),
-                "source_url": claim.source_url,
-            }
-        )
-    out = pd.DataFrame(rows, columns=CLAIMS_VS_CDC_COLUMNS + CLAIMS_VS_CDC_EXTRA_COLUMNS)
-    for column in ("claimed_low", "claimed_high", "stated_low", "stated_high", "ratio_low", "ratio_high"):
-        out[column] = out[column].astype("Float64")
-    for column in ("cdc_reported", "cdc_predicted"):
-        out[column] = out[column].astype("Int64")
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Lives per boat
-
-LIVES_PER_BOAT_COLUMNS = [
-    "claim_id",
-    "date",
-    "speaker",
-    "per_boat_low",
-    "per_boat_high",
-    "strikes_by_date",
-    "vessels_by_date",
-    "lives_implied_low",
-    "lives_implied_high",
-    "cdc_period_end",
-    "all_drugs_predicted",
-    "synthetic_opioids_predicted",
-    "ratio_all_drugs_low",
-    "ratio_all_drugs_high",
-    "ratio_synthetic_low",
-    "ratio_synthetic_high",
-    "note",
-    "source_url",
-]
-
-
-def vessels_announced_by(strikes: pd.DataFrame, when: object) -> tuple[int, int]:
-    """(strike rows, vessels) of the strike ledger announced on or before ``when``.
-
-    The ledger's ``announced_date`` is used: a speaker can only count strikes already made public.
-    """
-    announced = pd.to_datetime(strikes["announced_date"], format="%Y-%m-%d")
-    mask = announced <= pd.Timestamp(when)
-    vessels = strikes.loc[mask, "vessels"]
-    if vessels.isna().any():
-        raise MatchError("strike ledger: a row announced by the claim's date has a blank vessels count")
-    return int(mask.sum()), int(vessels.sum())
-
-
-def lives_per_boat(
-    claims: pd.DataFrame,
-    strikes: pd.DataFrame,
-    cdc_tidy: pd.DataFrame,
-    publication_lag_months: int = 4,
-) -> pd.DataFrame:
-    """The "each boat saves 25,000 lives" claims, multiplied out, against annual overdose deaths.
-
-    For each ``lives_saved_per_boat`` claim: lives implied = claimed lives per boat x vessels the
-    strike ledger shows announced destroyed by the claim's date; set against CDC's predicted
-    12 month-ending deaths (all drugs, and synthetic opioids) for the latest period published at
-    the claim's date. This is a comparison of scale, so when that period lies past the end of the
-    CDC release, the release's latest period is used and ``note`` says so. A claim with no date gets
-    no vessel count and no ratio.
-    """
-    lookup = _cdc_lookup(cdc_tidy)
-    periods = cdc_tidy.loc[cdc_tidy["indicator"] == ALL_DRUGS, "period_end"]
-    latest = str(periods.max())
-    rows = []
-    for claim in claims[claims["topic"] == PER_BOAT_TOPIC].itertuples(index=False):
-        if claim.unit_base != "lives_per_boat":
-            raise MatchError(f"claim {claim.claim_id}, field unit: expected lives_per_boat, got {claim.unit_base!r}")
-        row = {column: pd.NA for column in LIVES_PER_BOAT_COLUMNS}
-        row.update(claim_id=claim.claim_id, date=_text(claim.date), speaker=claim.speaker,
-                   per_boat_low=claim.value_low, per_boat_high=claim.value_high, source_url=claim.source_url)
-        if _missing(claim.date_value):
-            row["note"] = "no date: vessels destroyed by the claim's date cannot be counted"
-            rows.append(row)
-            continue
-        strikes_by, vessels_by = vessels_announced_by(strikes, claim.date_value)
-        wanted = latest_published_period(claim.date_value, publication_lag_months)
-        period = min(wanted, latest)
-        note = f"strikes announced by {_text(claim.date)}; CDC 12 months ending {_month_label(period)}"
-        if wanted > latest:
-            note += f" (latest in this release; 12 months ending {_month_label(wanted)} was published by the claim's date)"
-        all_drugs = lookup[(ALL_DRUGS, period)][1]
-        synthetic = lookup[(SYNTHETIC_OPIOIDS, period)][1]
-        low = None if _missing(claim.value_low) else float(claim.value_low) * vessels_by
-        high = None if _missing(claim.value_high) else float(claim.value_high) * vessels_by
-        row.update(
-            strikes_by_date=strikes_by, vessels_by_date=vessels_by,
-            lives_implied_low=low, lives_implied_high=high, cdc_period_end=period,
-            all_drugs_predicted=all_drugs, synthetic_opioids_predicted=synthetic,
-            ratio_all_drugs_low=_ratio(low, all_drugs), ratio_all_drugs_high=_ratio(high, all_drugs),
-            ratio_synthetic_low=_ratio(low, synthetic), ratio_synthetic_high=_ratio(high, synthetic),
-            note=note,
-        )
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=LIVES_PER_BOAT_COLUMNS)
-    for column in ("per_boat_low", "per_boat_high", "lives_implied_low", "lives_implied_high",
-                   "ratio_all_drugs_low", "ratio_all_drugs_high", "ratio_synthetic_low", "ratio_synthetic_high"):
-        out[column] = out[column].astype("Float64")
-    for column in ("strikes_by_date", "vessels_by_date", "all_drugs_predicted", "synthetic_opioids_predicted"):
-        out[column] = out[column].astype("Int64")
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,54 +287,6 @@ def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
     out["reduction_pct"] = out["reduction_pct"].astype("Float64")
     out["stated_value"] = out["stated_value"].astype("Float64")
     out["date_value"] = pd.to_datetime(out["date_value"])
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# A labelled secondary comparison for claims whose period is past the release
-
-AGAINST_LATEST_COLUMNS = [
-    "claim_id", "date", "claimed_low", "claimed_high", "cdc_indicator", "matched_period_end",
-    "latest_period_end", "latest_predicted", "ratio_low_vs_latest", "ratio_high_vs_latest",
-]
-
-
-def against_latest_period(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame) -> pd.DataFrame:
-    """Claims left without a CDC figure because their claim-date period is past the release's end,
-    set against the release's latest 12 month-ending period instead.
-
-    This is a second, clearly labelled comparison, never written into :func:`claims_vs_cdc`'s ratio
-    columns. Only quantified claims (not counter-figures) matched by the claim-date rule qualify; a
-    claim naming a year that is not in the release (2025) is not compared with another period.
-    Since a later period can only be published later, the latest period in the release is the
-    newest figure the data holds for what the speaker could have known.
-    """
-    lookup = _cdc_lookup(cdc_tidy)
-    latest = str(cdc_tidy.loc[cdc_tidy["indicator"] == ALL_DRUGS, "period_end"].max())
-    wanted = comparison[
-        (comparison["kind"] == "claim")
-        & (comparison["match_rule"] == "published_at_claim_date")
-        & comparison["cdc_predicted"].isna()
-        & comparison["claimed_low"].notna()
-        & (comparison["cdc_period_end"] > latest)
-    ]
-    rows = []
-    for row in wanted.itertuples(index=False):
-        predicted = lookup[(row.cdc_indicator, latest)][1]
-        rows.append(
-            {
-                "claim_id": row.claim_id, "date": row.date, "claimed_low": row.claimed_low,
-                "claimed_high": row.claimed_high, "cdc_indicator": row.cdc_indicator,
-                "matched_period_end": row.cdc_period_end, "latest_period_end": latest,
-                "latest_predicted": predicted,
-                "ratio_low_vs_latest": _ratio(float(row.claimed_low), predicted),
-                "ratio_high_vs_latest": _ratio(float(row.claimed_high), predicted),
-            }
-        )
-    out = pd.DataFrame(rows, columns=AGAINST_LATEST_COLUMNS)
-    for column in ("claimed_low", "claimed_high", "ratio_low_vs_latest", "ratio_high_vs_latest"):
-        out[column] = out[column].astype("Float64")
-    out["latest_predicted"] = out["latest_predicted"].astype("Int64")
     return out
 
 

@@ -1,0 +1,248 @@
+"""Written verdicts by a published rule: one of four plain words, and one computed sentence.
+
+The rule (:class:`Thresholds`, :func:`verdict_for`), applied the same way to every claim:
+
+- **consistent with CDC**: a point claim ("300,000", "about 300,000") within the tolerance of
+  CDC's figure (claimed ÷ CDC between 1 - tolerance and 1 + tolerance); a range ("200,000 to
+  300,000") that reaches CDC's figure once widened by the tolerance; a floor ("over 200 a day")
+  that CDC's figure meets, or misses by no more than the tolerance; a ceiling ("up to") that CDC's
+  figure does not exceed by more than the tolerance.
+- **overstates**: the claim's lowest figure is above CDC's by more than the tolerance.
+- **understates**: the claim's highest figure is below CDC's by more than the tolerance (a floor
+  cannot understate: "over N" is true of any larger number).
+- **not checkable**: the claim gives no number ("tens of thousands"), CDC had published no figure
+  it can be set against by the claim's date, or the figure is the wrong kind of quantity for a
+  death count (lives said to be saved per boat, a percentage cut in drug flow).
+
+Each claim is judged against every comparison of its sensitivity table
+(:mod:`analysis.sensitivity`) that may carry the headline, and the **headline verdict is the one
+most generous to the claim**: "consistent" if any comparison makes it so, otherwise the comparison
+whose ratio is nearest the tolerance band. So an "overstates" verdict quotes the smallest ratio in
+the table, and the table shows how far each other comparison moves it. Thresholds are parameters
+(notebook 02's parameters cell) and every sentence is computed from the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import compare, matching, qualifiers, sensitivity
+
+CONSISTENT = "consistent with CDC"
+OVERSTATES = "overstates"
+UNDERSTATES = "understates"
+NOT_CHECKABLE = "not checkable"
+#: The closed set of verdicts.
+VERDICTS = (CONSISTENT, OVERSTATES, UNDERSTATES, NOT_CHECKABLE)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The rule's one parameter: how close to CDC's figure a claim must be to be consistent with it."""
+
+    tolerance: float = 0.10  # a claim within 10% of CDC's figure is consistent with it
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.tolerance < 1:
+            raise ValueError(f"tolerance must be at least 0 and below 1, got {self.tolerance!r}")
+
+    @property
+    def percent(self) -> str:
+        return f"{self.tolerance * 100:g}%"
+
+    def rule_text(self) -> str:
+        """The published rule in words, with its threshold."""
+        return (f"consistent with CDC: within {self.percent} of CDC's figure (a point or a range), or a floor "
+                f"CDC's figure meets (or misses by no more than {self.percent}); overstates: the claim's lowest "
+                f"figure is more than {self.percent} above CDC's; understates: its highest figure is more than "
+                f"{self.percent} below; not checkable: no number, no CDC figure published by the claim's date, or "
+                "not a count of deaths. The headline is the comparison most generous to the claim among those "
+                "CDC had published by the claim's date.")
+
+
+DEFAULT = Thresholds()
+
+
+def verdict_for(qualifier: str, ratio_low: object, ratio_high: object, thresholds: Thresholds = DEFAULT) -> str:
+    """The verdict of one comparison: claimed ÷ CDC for the claim's low and high figure."""
+    if qualifier == qualifiers.NONE or compare._missing(ratio_low) or compare._missing(ratio_high):
+        return NOT_CHECKABLE
+    if qualifier not in qualifiers.QUALIFIERS:
+        raise ValueError(f"unknown qualifier {qualifier!r}; expected one of {', '.join(qualifiers.QUALIFIERS)}")
+    low, high = float(ratio_low), float(ratio_high)
+    top, bottom = 1 + thresholds.tolerance, 1 - thresholds.tolerance
+    if qualifier == qualifiers.FLOOR:
+        return OVERSTATES if low > top else CONSISTENT
+    if qualifier == qualifiers.CEILING:
+        return UNDERSTATES if high < bottom else CONSISTENT
+    if low > top:
+        return OVERSTATES
+    if high < bottom:
+        return UNDERSTATES
+    return CONSISTENT
+
+
+def distance(verdict: str, ratio_low: object, ratio_high: object, thresholds: Thresholds = DEFAULT) -> float:
+    """How far a comparison's verdict is from "consistent" (0 when it is; inf when not checkable)."""
+    if verdict == CONSISTENT:
+        return 0.0
+    if verdict == OVERSTATES:
+        return float(ratio_low) - (1 + thresholds.tolerance)
+    if verdict == UNDERSTATES:
+        return (1 - thresholds.tolerance) - float(ratio_high)
+    return float("inf")
+
+
+def ratio_text(ratio: object) -> str:
+    """A ratio for readers: two decimals, or a whole number with separators from 100 on."""
+    value = float(ratio)
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging the sensitivity table
+
+JUDGED_COLUMNS = [*sensitivity.SENSITIVITY_COLUMNS, "qualifier", "verdict", "headline", "change_from_headline"]
+
+
+def judge_table(table: pd.DataFrame, comparison: pd.DataFrame, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """The sensitivity table with each row's verdict, the headline row of each claim marked, and
+    ``change_from_headline`` (this row's low-figure ratio minus the headline's, 3 decimals)."""
+    qualifier_of = dict(zip(comparison["claim_id"], comparison["qualifier"]))
+    out = table.copy()
+    out["qualifier"] = [qualifier_of[claim_id] for claim_id in out["claim_id"]]
+    out["verdict"] = [verdict_for(q, low, high, thresholds)
+                      for q, low, high in zip(out["qualifier"], out["ratio_low"], out["ratio_high"])]
+    out["headline"] = False
+    out["change_from_headline"] = pd.array([pd.NA] * len(out), dtype="Float64")
+    for _, rows in out.groupby("claim_id", sort=False):
+        eligible = rows[rows["eligible"] & rows["ratio_low"].notna()]
+        if eligible.empty:
+            continue
+        gaps = [distance(v, low, high, thresholds)
+                for v, low, high in zip(eligible["verdict"], eligible["ratio_low"], eligible["ratio_high"])]
+        best = eligible.index[min(range(len(gaps)), key=lambda i: (gaps[i], i))]
+        out.loc[best, "headline"] = True
+        change = (rows["ratio_low"] - out.loc[best, "ratio_low"]).round(3)
+        out.loc[rows.index, "change_from_headline"] = change
+    return out[JUDGED_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+
+_UNIT_WORDS = {"deaths_per_year": "deaths a year", "deaths_per_12_months": "deaths in 12 months",
+               "deaths_per_day": "deaths a day"}
+
+
+def claimed_words(stated_low: object, stated_high: object, stated_unit: str, qualifier: str, words: str,
+                  quote_words: str = "") -> str:
+    """The claim as said: ``over 200 deaths a day``, ``250,000 to 300,000 deaths a year``."""
+    unit = _UNIT_WORDS.get(stated_unit, stated_unit.replace("_", " "))
+    if qualifier == qualifiers.NONE or compare._missing(stated_low):
+        return f"'{quote_words}'" if quote_words else "no number"
+    low, high = float(stated_low), float(stated_high)
+    figure = f"{low:,.0f}" if low == high else f"{low:,.0f} to {high:,.0f}"
+    return f"{words + ' ' if words else ''}{figure} {unit}"
+
+
+def _per_day(figure_value: float, row: pd.Series) -> str:
+    if row["stated_unit"] != "deaths_per_day":
+        return ""
+    return f", about {figure_value / (float(row['claimed_low']) / float(row['stated_low'])):,.0f} a day"
+
+
+def verdict_sentence(row: pd.Series, head: pd.Series | None, matched: pd.Series | None,
+                     thresholds: Thresholds = DEFAULT, quote_words: str = "") -> tuple[str, str]:
+    """(verdict, sentence) for one claims_vs_cdc row, its headline and matched sensitivity rows."""
+    claimed = claimed_words(row["stated_low"], row["stated_high"], row["stated_unit"], row["qualifier"],
+                            row["qualifier_words"], quote_words)
+    date = matching.day_words(row["date"]) if len(str(row["date"])) == 10 else str(row["date"])
+    if row["qualifier"] == qualifiers.NONE:
+        context = f"; CDC's count then was {matched['cdc_phrase']}" if matched is not None and matched["cdc_phrase"] else ""
+        return NOT_CHECKABLE, f"Not checkable: {claimed} gives no number{context}."
+    if head is None:
+        reason = matched["cdc_figure"] if matched is not None else "no CDC figure"
+        return NOT_CHECKABLE, f"Not checkable: CDC had published no figure for {claimed} to be set against by {date} ({reason})."
+    verdict = head["verdict"]
+    unpublished = ""
+    if matched is not None and matched["tier"] == matching.NO_TIER and not matched["eligible"]:
+        unpublished = f"CDC had not yet published {matched['period']} on {date}, and "
+    if verdict == OVERSTATES:
+        text = (f"Overstates: {unpublished}{claimed} is at least {ratio_text(head['ratio_low'])} times CDC's count in "
+                f"every comparison CDC had published by {date}; the closest is {head['cdc_phrase']}.")
+    elif verdict == UNDERSTATES:
+        text = (f"Understates: {unpublished}{claimed} is at most {ratio_text(head['ratio_high'])} times CDC's count "
+                f"in every comparison CDC had published by {date}; the closest is {head['cdc_phrase']}.")
+    elif row["qualifier"] == qualifiers.FLOOR and float(head["ratio_low"]) <= 1:
+        text = (f"Consistent with CDC: {unpublished}{claimed} is a floor CDC's count meets: "
+                f"{head['cdc_phrase']}{_per_day(float(head['cdc_value']), row)}.")
+    elif row["qualifier"] == qualifiers.RANGE:
+        text = (f"Consistent with CDC: {unpublished}{head['cdc_phrase']} lies within {claimed}, allowing "
+                f"{thresholds.percent}.")
+    else:
+        text = (f"Consistent with CDC: {unpublished}{claimed} is {ratio_text(head['ratio_low'])} times, within "
+                f"{thresholds.percent} of, {head['cdc_phrase']}.")
+    return verdict, text
+
+
+# ---------------------------------------------------------------------------------------------
+# The scored comparison: data/processed/claims_vs_cdc.csv
+
+VERDICT_COLUMNS = ["verdict", "verdict_sentence", "headline_comparison", "headline_ratio_low", "headline_ratio_high",
+                   "smallest_ratio", "largest_ratio", "tolerance"]
+
+
+def score(comparison: pd.DataFrame, judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame,
+          thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """``comparison`` (:func:`analysis.matching.claims_vs_cdc`) with :data:`VERDICT_COLUMNS` and the
+    sensitivity ratios (:func:`analysis.sensitivity.wide_ratios`). Counter-figures get no verdict."""
+    rows = {claim_id: part for claim_id, part in judged.groupby("claim_id", sort=False)}
+    quotes = claims.set_index("claim_id")
+    out = []
+    for row in comparison.itertuples(index=False):
+        row = pd.Series(row._asdict())
+        record = dict.fromkeys(VERDICT_COLUMNS, pd.NA)
+        record.update(verdict="", verdict_sentence="", headline_comparison="", tolerance=thresholds.tolerance)
+        if row["kind"] == "claim":
+            part = rows.get(row["claim_id"])
+            head = matched = None
+            if part is not None:
+                heads = part[part["headline"]]
+                head = heads.iloc[0] if len(heads) else None
+                matched = part[part["comparison"] == "matched"].iloc[0]
+                eligible = part[part["eligible"] & part["ratio_low"].notna()]
+                if len(eligible):
+                    record.update(smallest_ratio=eligible["ratio_low"].min(), largest_ratio=eligible["ratio_high"].max())
+            elif row["tier"] != matching.NO_TIER:
+                matched = pd.Series({"cdc_phrase": _phrase_of(row), "cdc_figure": row["cdc_figure"], "tier": row["tier"],
+                                     "eligible": True, "period": ""})
+            words = qualifiers.read_qualifier(quotes.loc[row["claim_id"], "quote"], pd.NA, pd.NA, row["claim_id"],
+                                              quotes.loc[row["claim_id"], "unit_qualifier"]).as_written \
+                if row["qualifier"] == qualifiers.NONE else ""
+            verdict, sentence = verdict_sentence(row, head, matched, thresholds, words)
+            record.update(verdict=verdict, verdict_sentence=sentence)
+            if head is not None:
+                record.update(headline_comparison=head["comparison"], headline_ratio_low=head["ratio_low"],
+                              headline_ratio_high=head["ratio_high"])
+        out.append(record)
+    verdicts = pd.DataFrame(out, columns=VERDICT_COLUMNS)
+    for column in ("headline_ratio_low", "headline_ratio_high", "smallest_ratio", "largest_ratio", "tolerance"):
+        verdicts[column] = verdicts[column].astype("Float64")
+    wide = sensitivity.wide_ratios(judged, claims, releases, comparison["claim_id"])
+    return pd.concat([comparison.reset_index(drop=True), verdicts, wide.drop(columns="claim_id")], axis=1)
+
+
+def _phrase_of(row: pd.Series) -> str:
+    """The matched figure in a sentence for an unquantified claim (no sensitivity rows)."""
+    return str(row["cdc_figure"])
+
+
+def scored_comparison(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame,
+                      thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """:func:`score` from the loaded inputs: what ``data/processed/claims_vs_cdc.csv`` holds."""
+    comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
+    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases), comparison, thresholds)
+    return score(comparison, judged, claims, releases, thresholds)
