@@ -34,8 +34,9 @@ _SHORT = {ALL_DRUGS: "all drugs", SYNTHETIC_OPIOIDS: "synthetic", COCAINE: "coca
 #: How CDC counts overlapping classes, as every lives-per-boat table and chart says it.
 OVERLAP_NOTE = ("CDC counts a death under every drug involved, so a cocaine death that also involves fentanyl "
                 "is in both the cocaine and the synthetic-opioid counts: the classes overlap and are never added.")
-DOSE_NOTE = ("'Enough drugs to kill 25,000' is dose arithmetic (how many lethal doses a cargo could make), "
-             "which death counts cannot test.")
+DOSE_CLAUSE = ("'enough drugs to kill 25,000' is dose arithmetic (how many lethal doses a cargo could make), "
+               "which death counts cannot test")
+DOSE_NOTE = DOSE_CLAUSE[0].upper() + DOSE_CLAUSE[1:] + "."
 
 
 def vessels_announced_by(strikes: pd.DataFrame, when: object) -> tuple[int, int]:

@@ -241,9 +241,11 @@ FLOW_MEASURES = {
 }
 
 FLOW_COLUMNS = [
-    "claim_id", "date", "date_value", "speaker", "measure", "reduction_pct", "stated_value",
-    "what_it_measures", "note", "source_url",
+    "claim_id", "date", "date_value", "speaker", "measure", "reduction_pct", "stated_value", "stated_wording",
+    "repeat_of", "what_it_measures", "note", "source_url",
 ]
+#: Words before a figure that make it a bound just under it ("almost 100%"): plotted as wording, not a point.
+BOUND_WORDS = ("almost", "nearly")
 
 
 def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
@@ -251,16 +253,26 @@ def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
 
     ``reduction_pct`` is the stated percentage reduction; a figure stated as the share remaining
     ("5% of what they were a year ago") becomes 100 - share, and ``note`` says it is a lower bound
-    when the quote says "less than". Unquantified rows and undated rows are kept, with no value or
-    no date. Rows whose unit is not in :data:`FLOW_MEASURES` raise :class:`MatchError`.
+    when the quote says "less than". A figure said with "almost" or "nearly" (:data:`BOUND_WORDS`;
+    "almost 100 percent") is a bound, not a value: ``reduction_pct`` stays empty and
+    ``stated_wording`` keeps the words ("almost 100%"), so a chart shows the wording, never a point
+    at 100. ``repeat_of`` names, for a claimed cut, the first claimed-cut row of the same occasion
+    (same date and speaker): the ledger keeps one row per report, and a repeat is not a new statement
+    (figures that measure something else, such as the Pentagon's two regional vessel counts, are
+    separate figures, never repeats). Unquantified and undated rows are kept, with no value or no date. Rows whose unit is
+    not in :data:`FLOW_MEASURES` raise :class:`MatchError`.
     """
+    from . import qualifiers
+
     rows = []
+    occasions: dict[tuple, str] = {}
     for claim in claims[claims["topic"] == FLOW_TOPIC].itertuples(index=False):
         if claim.unit_base not in FLOW_MEASURES:
             raise MatchError(f"claim {claim.claim_id}, field unit: no flow measure known for {claim.unit_base!r}")
         measure, meaning = FLOW_MEASURES[claim.unit_base]
         value = claim.value_low
         notes = []
+        wording = ""
         if _missing(value):
             reduction = pd.NA
             notes.append(_text(claim.unit_qualifier) or "unquantified")
@@ -270,17 +282,31 @@ def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
             if "less than" in _text(claim.quote).lower():
                 notes.append("'less than' in the quote: the cut is at least this")
         else:
-            reduction = float(value)
-        if not _missing(claim.unit_qualifier) and not _missing(value):
+            qualifier = qualifiers.read_qualifier(claim.quote, value, claim.value_high, claim.claim_id)
+            if qualifier.words in BOUND_WORDS:
+                reduction = pd.NA
+                wording = f"{qualifier.words} {float(value):g}%"
+                notes.append(f"stated as '{wording}': a bound, not a figure")
+            else:
+                reduction = float(value)
+        if not _missing(claim.unit_qualifier) and not _missing(value) and not wording:
             notes.append(str(claim.unit_qualifier))
+        repeat = ""
         if _missing(claim.date_value):
             notes.append("no date")
+        elif measure == "claimed_flow_cut":
+            key = (pd.Timestamp(claim.date_value), claim.speaker, measure)
+            repeat = occasions.setdefault(key, claim.claim_id)
+            if repeat == claim.claim_id:
+                repeat = ""
+            else:
+                notes.append(f"same occasion as {repeat} (same day and speaker)")
         rows.append(
             {
                 "claim_id": claim.claim_id, "date": _text(claim.date), "date_value": claim.date_value,
                 "speaker": claim.speaker, "measure": measure, "reduction_pct": reduction,
-                "stated_value": value, "what_it_measures": meaning, "note": "; ".join(notes),
-                "source_url": claim.source_url,
+                "stated_value": value, "stated_wording": wording, "repeat_of": repeat, "what_it_measures": meaning,
+                "note": "; ".join(notes), "source_url": claim.source_url,
             }
         )
     out = pd.DataFrame(rows, columns=FLOW_COLUMNS)

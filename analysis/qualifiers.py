@@ -46,8 +46,10 @@ ABOUT_WORDS = (
     "estimated", "some",
 )
 
-#: Topics whose figures the qualifier is read for (the ones the verdicts and lives-per-boat use).
-QUALIFIED_TOPICS = ("overdose_deaths_per_year", "lives_saved_per_boat", "lives_saved_total")
+#: Topics whose figures the qualifier is read for (verdicts, lives per boat, the seaborne-flow series).
+QUALIFIED_TOPICS = (
+    "overdose_deaths_per_year", "lives_saved_per_boat", "lives_saved_total", "seaborne_flow_reduction_pct",
+)
 
 _NUMBER = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\s+(million|thousand|mil)\b)?", re.IGNORECASE

@@ -359,3 +359,81 @@ def by_month_theater(strikes: pd.DataFrame) -> pd.DataFrame:
     for column in columns[2:]:
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Tallies above the ledger's upper count: the ledger's totals are "at least" figures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpperCountExcess:
+    """The final run of published tallies above the ledger's upper count (announced + never found)."""
+
+    first: pd.Timestamp  # as_of of the run's first tally
+    last: pd.Timestamp
+    tallies: int
+    presumed_min: int  # published - upper count, smallest and largest in the run
+    presumed_max: int
+    announced_min: int  # published - deaths as announced
+    announced_max: int
+    widest_publisher: str  # the tally furthest above deaths as announced
+    widest_as_of: pd.Timestamp
+
+
+def above_upper_count(reconciliation: pd.DataFrame) -> UpperCountExcess | None:
+    """The last run of tallies, in ``as_of`` order, whose ``difference_presumed`` is above 0 (every
+    tally from the run's first to the newest); None when the newest tally is not above it."""
+    ordered = reconciliation.sort_values("as_of", kind="stable").reset_index(drop=True)
+    above = (ordered["difference_presumed"] > 0).tolist()
+    if not above or not above[-1]:
+        return None
+    start = len(above)
+    while start > 0 and above[start - 1]:
+        start -= 1
+    run = ordered.iloc[start:]
+    widest = run.loc[run["difference"].astype(int).idxmax()]
+    return UpperCountExcess(
+        first=run["as_of"].iloc[0], last=run["as_of"].iloc[-1], tallies=len(run),
+        presumed_min=int(run["difference_presumed"].min()), presumed_max=int(run["difference_presumed"].max()),
+        announced_min=int(run["difference"].min()), announced_max=int(run["difference"].max()),
+        widest_publisher=str(widest["publisher"]).split(" (")[0], widest_as_of=widest["as_of"],
+    )
+
+
+def survivors_unreported(strikes: pd.DataFrame) -> tuple[int, pd.Timestamp | None]:
+    """(strike rows whose survivor count is not reported, the first such strike date)."""
+    blank = strikes[strikes["survivors"].isna()]
+    return len(blank), (blank["date"].min() if len(blank) else None)
+
+
+def upper_count_headline(reconciliation: pd.DataFrame) -> str:
+    """The reconciliation's headline, computed: from when every tally exceeds the ledger's upper count."""
+    excess = above_upper_count(reconciliation)
+    if excess is None:
+        return "The newest published tally is not above the ledger's upper count (deaths as announced plus survivors never found)"
+    gap = (f"{excess.presumed_min}" if excess.presumed_min == excess.presumed_max
+           else f"{excess.presumed_min} to {excess.presumed_max}")
+    return (f"From {day_text(excess.first)} every published tally is above the ledger's upper count (by {gap} deaths): "
+            "the ledger misses strikes (or survivors' deaths), so its totals are 'at least' figures")
+
+
+def upper_count_lines(reconciliation: pd.DataFrame, strikes: pd.DataFrame) -> list[str]:
+    """What the run above the upper count shows, and what it cannot show (unreported survivors)."""
+    excess = above_upper_count(reconciliation)
+    if excess is None:
+        return ["The newest published tally is not above the ledger's upper count."]
+    rows, since = survivors_unreported(strikes)
+    lines = [
+        f"The last {excess.tallies} tallies, {day_text(excess.first)} to {day_text(excess.last)}, are all above the "
+        f"ledger's upper count (deaths as announced plus survivors reported never found) by {excess.presumed_min} to "
+        f"{excess.presumed_max} deaths, and {excess.announced_min} to {excess.announced_max} above its deaths as "
+        f"announced (widest: {excess.widest_publisher}, {day_text(excess.widest_as_of)}).",
+        "Only deaths the ledger does not hold can close a gap above its upper count: strikes it misses, or "
+        "survivors whose fate it does not record.",
+    ]
+    if rows:
+        lines.append(f"From {day_text(since)}, {rows} of its strike rows report no survivor count at all, so there "
+                     "the two cannot be told apart.")
+    lines.append("So every total of the ledger is an 'at least' figure.")
+    return lines

@@ -246,3 +246,128 @@ def scored_comparison(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd
     comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
     judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases), comparison, thresholds)
     return score(comparison, judged, claims, releases, thresholds)
+
+
+# ---------------------------------------------------------------------------------------------
+# The front page: one row per scored claim or claim group
+
+HEADLINE_COLUMNS = [
+    "claim_id", "claim_ids", "scope", "topic", "date", "speaker", "quote", "claimed", "qualifier", "verdict",
+    "verdict_sentence", "cdc_figure", "cdc_value", "comparison", "ratio_low", "ratio_high", "smallest_ratio",
+    "largest_ratio", "tier", "tolerance", "rule", "source_url",
+]
+SCOPE_CLAIM = "claim"
+SCOPE_GROUP = "group"
+
+
+def _per_year_rows(scored: pd.DataFrame, judged: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresholds) -> list[dict]:
+    quotes = claims.set_index("claim_id")
+    heads = judged[judged["headline"]].set_index("claim_id")
+    rows = []
+    for row in scored[scored["kind"] == "claim"].itertuples(index=False):
+        head = heads.loc[row.claim_id] if row.claim_id in heads.index else None
+        words = (qualifiers.read_qualifier(quotes.loc[row.claim_id, "quote"], pd.NA, pd.NA, row.claim_id,
+                                           quotes.loc[row.claim_id, "unit_qualifier"]).as_written
+                 if row.qualifier == qualifiers.NONE else "")
+        rows.append({
+            "claim_id": row.claim_id, "claim_ids": row.claim_id, "scope": SCOPE_CLAIM, "topic": row.topic,
+            "date": row.date, "speaker": row.speaker, "quote": quotes.loc[row.claim_id, "quote"],
+            "claimed": claimed_words(row.stated_low, row.stated_high, row.stated_unit, row.qualifier,
+                                     row.qualifier_words, words),
+            "qualifier": row.qualifier, "verdict": row.verdict, "verdict_sentence": row.verdict_sentence,
+            "cdc_figure": head["cdc_phrase"] if head is not None else row.cdc_figure,
+            "cdc_value": head["cdc_value"] if head is not None else row.cdc_value,
+            "comparison": row.headline_comparison, "ratio_low": row.headline_ratio_low,
+            "ratio_high": row.headline_ratio_high, "smallest_ratio": row.smallest_ratio,
+            "largest_ratio": row.largest_ratio, "tier": head["tier"] if head is not None else row.tier,
+            "tolerance": thresholds.tolerance, "rule": thresholds.rule_text(), "source_url": row.source_url,
+        })
+    return rows
+
+
+def per_boat_group(lives: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresholds = DEFAULT) -> dict | None:
+    """The lives-per-boat claims as one row: not checkable (dose arithmetic), with the conditional of the
+    latest dated claim."""
+    from . import boats
+
+    dated = lives[lives["lives_implied_high"].notna()]
+    if dated.empty:
+        return None
+    last = dated.iloc[-1]
+    quote = claims.set_index("claim_id").loc[last["claim_id"], "quote"]
+    per = f"{last['qualifier_words'] + ' ' if last['qualifier_words'] else ''}{float(last['per_boat_low']):,.0f}"
+    sentence = (f"Not checkable: {boats.DOSE_CLAUSE}; {last['conditional'][0].lower()}{last['conditional'][1:]}")
+    return {
+        "claim_id": last["claim_id"], "claim_ids": ", ".join(lives["claim_id"]), "scope": SCOPE_GROUP,
+        "topic": compare.PER_BOAT_TOPIC, "date": last["date"],
+        "speaker": ", ".join(dict.fromkeys(lives["speaker"])), "quote": quote,
+        "claimed": f"{per} lives saved per boat destroyed ({len(lives)} statements)", "qualifier": last["qualifier"],
+        "verdict": NOT_CHECKABLE, "verdict_sentence": sentence, "cdc_figure": last["cdc_source"],
+        "cdc_value": last["all_drugs_cdc"], "comparison": "lives_per_boat_conditional",
+        "ratio_low": last["ratio_all_drugs_low"], "ratio_high": last["ratio_all_drugs_high"],
+        "smallest_ratio": pd.NA, "largest_ratio": pd.NA, "tier": last["tier"], "tolerance": thresholds.tolerance,
+        "rule": thresholds.rule_text(), "source_url": last["source_url"],
+    }
+
+
+def flow_group(flow: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresholds = DEFAULT) -> dict | None:
+    """The seaborne-flow claims as one row: not checkable (no public measure of flow)."""
+    claimed = flow[(flow["measure"] == "claimed_flow_cut") & flow["date_value"].notna()]
+    numbers = claimed[claimed["reduction_pct"].notna()].sort_values("date_value", kind="stable")
+    if numbers.empty:
+        return None
+    last = numbers.iloc[-1]
+    occasions = int((claimed["repeat_of"] == "").sum())
+    worded = [w for w in claimed["stated_wording"] if w]
+    unquantified = int((claimed["reduction_pct"].isna() & (claimed["stated_wording"] == "")).sum())
+    extra = "".join([f", once '{w}'" for w in worded] + ([", and once gave no number" if unquantified == 1 else
+                                                         f", and {unquantified} gave no number"] if unquantified else []))
+    seizures = flow[flow["measure"] == "seizure_weight"]
+    evidence = ""
+    if len(seizures):
+        first = seizures.iloc[0]
+        evidence = (f"; the evidence the White House offered, a {float(first['reduction_pct']):.0f}% "
+                    f"{first['what_it_measures'].split(':')[0]}, measures seizures, not flow")
+    sentence = (f"Not checkable: no public data measure the drugs moving by sea; {len(claimed)} dated statements on "
+                f"{occasions} occasions, {matching.day_words(claimed['date_value'].min())} to "
+                f"{matching.day_words(claimed['date_value'].max())}, put the cut at "
+                f"{numbers['reduction_pct'].min():.0f}% to {numbers['reduction_pct'].max():.0f}%{extra}{evidence}.")
+    quote = claims.set_index("claim_id").loc[last["claim_id"], "quote"]
+    return {
+        "claim_id": last["claim_id"], "claim_ids": ", ".join(flow.loc[flow["measure"] == "claimed_flow_cut", "claim_id"]),
+        "scope": SCOPE_GROUP, "topic": compare.FLOW_TOPIC, "date": last["date"],
+        "speaker": ", ".join(dict.fromkeys(claimed["speaker"])), "quote": quote,
+        "claimed": f"a cut of {numbers['reduction_pct'].min():.0f}% to {numbers['reduction_pct'].max():.0f}% in drugs arriving by sea",
+        "qualifier": qualifiers.RANGE, "verdict": NOT_CHECKABLE, "verdict_sentence": sentence, "cdc_figure": "",
+        "cdc_value": pd.NA, "comparison": "", "ratio_low": pd.NA, "ratio_high": pd.NA, "smallest_ratio": pd.NA,
+        "largest_ratio": pd.NA, "tier": matching.NO_TIER, "tolerance": thresholds.tolerance,
+        "rule": thresholds.rule_text(), "source_url": last["source_url"],
+    }
+
+
+def headline_verdicts(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, strikes: pd.DataFrame,
+                      thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """The verdicts for the report's front page: one row per scored per-year claim (ledger order),
+    then one row for the lives-per-boat claims and one for the seaborne-flow claims.
+
+    Inputs are the loaded ledgers (:func:`analysis.ledgers.load`), the tidy CDC table and the
+    release calendar (:func:`analysis.releases.load_releases`). Columns :data:`HEADLINE_COLUMNS`:
+    ``verdict`` is one of :data:`VERDICTS`; ``verdict_sentence`` one computed sentence with the
+    claimed number and the CDC figure it is set against; ``cdc_figure`` that figure with its
+    product, period and release; ``comparison`` the sensitivity comparison it comes from
+    (:mod:`analysis.sensitivity`); ``tolerance`` and ``rule`` the thresholds used.
+    """
+    from . import boats
+
+    comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
+    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases), comparison, thresholds)
+    scored = score(comparison, judged, claims, releases, thresholds)
+    rows = _per_year_rows(scored, judged, claims, thresholds)
+    for group in (per_boat_group(boats.lives_per_boat(claims, strikes, cdc_tidy, releases), claims, thresholds),
+                  flow_group(compare.seaborne_flow_series(claims), claims, thresholds)):
+        if group is not None:
+            rows.append(group)
+    out = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+    for column in ("cdc_value", "ratio_low", "ratio_high", "smallest_ratio", "largest_ratio", "tolerance"):
+        out[column] = out[column].astype("Float64")
+    return out
