@@ -18,7 +18,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import cdc, compare, ledgers, reconcile
+from . import cdc, ledgers, reconcile, releases, sensitivity, verdicts
 from .paths import Paths, project_paths
 
 
@@ -30,6 +30,7 @@ class Inputs:
     strikes: pd.DataFrame
     tallies: pd.DataFrame
     claims: pd.DataFrame
+    releases: pd.DataFrame
 
     @classmethod
     def load(cls, paths: Paths) -> "Inputs":
@@ -38,6 +39,7 @@ class Inputs:
             strikes=ledgers.load_strikes_verified(paths),
             tallies=ledgers.load_tallies_verified(paths),
             claims=ledgers.load_claims_verified(paths),
+            releases=releases.load_releases(paths),
         )
 
 
@@ -60,7 +62,16 @@ def tallies_reconciled(inputs: Inputs) -> pd.DataFrame:
 
 
 def claims_vs_cdc(inputs: Inputs) -> pd.DataFrame:
-    return compare.claims_vs_cdc(inputs.claims, inputs.cdc_national)
+    """Every overdose-deaths-per-year row: matched CDC figure and tier, qualifier, verdict (default
+    thresholds), and the sensitivity ratios."""
+    return verdicts.scored_comparison(inputs.claims, inputs.cdc_national, inputs.releases)
+
+
+def claims_sensitivity(inputs: Inputs) -> pd.DataFrame:
+    """The sensitivity table, judged: one row per quantified per-year claim and comparison."""
+    comparison_rows = verdicts.matching.claims_vs_cdc(inputs.claims, inputs.cdc_national, inputs.releases)
+    table = sensitivity.sensitivity_table(inputs.claims, inputs.cdc_national, inputs.releases)
+    return verdicts.judge_table(table, comparison_rows)
 
 
 #: Output file -> the function that computes it.
@@ -70,6 +81,7 @@ OUTPUTS: dict[str, Callable[[Inputs], pd.DataFrame]] = {
     "strikes_cumulative.csv": strikes_cumulative,
     "tallies_reconciled.csv": tallies_reconciled,
     "claims_vs_cdc.csv": claims_vs_cdc,
+    "claims_sensitivity.csv": claims_sensitivity,
 }
 
 

@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from . import compare
+from . import compare, reconcile
 
 FIGSIZE = (9.0, 5.2)
 DPI = 100
@@ -54,15 +54,16 @@ COLOURS = {
     "Unknown": "#999999",
     "campaign": "#444444",
 }
+#: CDC's own names for the classes (VSRR indicator labels), for legends and titles.
 SHORT_LABELS = {
     "all_drugs": "All drug overdoses",
-    "synthetic_opioids": "Synthetic opioids, mainly fentanyl (T40.4)",
-    "psychostimulants": "Psychostimulants, e.g. meth (T43.6)",
+    "synthetic_opioids": "Synthetic opioids other than methadone (T40.4)",
+    "psychostimulants": "Psychostimulants with abuse potential (T43.6)",
     "cocaine": "Cocaine (T40.5)",
     "heroin": "Heroin (T40.1)",
-    "natural_semisynthetic": "Prescription opioids (T40.2)",
+    "natural_semisynthetic": "Natural and semi-synthetic opioids (T40.2)",
     "methadone": "Methadone (T40.3)",
-    "opioids": "All opioids (T40.0-T40.4, T40.6)",
+    "opioids": "Opioids (T40.0-T40.4, T40.6)",
 }
 
 HOUSE_RC = {
@@ -279,7 +280,8 @@ def overdose_trend(cdc_tidy: pd.DataFrame, source: str, indicators=("all_drugs",
 
 def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
         "synthetic_opioids", "psychostimulants", "cocaine", "natural_semisynthetic", "heroin", "methadone")) -> Figure:
-    """Drug classes as separate lines (predicted), never stacked or summed; title names the biggest fall."""
+    """Drug classes as separate lines (predicted), never stacked or summed; title names the class that
+    fell most (timing only: no causal verb)."""
     fig, ax = _new()
     falls = []
     for key in indicators:
@@ -288,7 +290,7 @@ def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
         falls.append(compare.peak_and_decline(series, key, "predicted"))
     biggest = min(falls, key=lambda item: item.change)
     if biggest.change < 0:
-        headline = (f"{SHORT_LABELS[biggest.indicator].split(',')[0].split(' (')[0]} drove the fall: down "
+        headline = (f"{SHORT_LABELS[biggest.indicator].split(' (')[0]} fell most: down "
                     f"{abs(biggest.change):,} deaths ({abs(biggest.change_pct):.0f}%) from their peak "
                     f"({month_label(biggest.peak_period)}) to {month_label(biggest.latest_period)}")
     else:
@@ -311,7 +313,8 @@ def claims_against_cdc(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, source:
                        start: str = "2022-01", y_max: float = 400_000) -> Figure:
     """Claimed annual deaths (ranges at the claim date) against CDC's 12 month-ending line.
 
-    Claims above ``y_max`` are not drawn to scale: an arrow at the top edge and a label give the
+    ``comparison`` is the scored comparison (:func:`analysis.verdicts.scored_comparison`): the title
+    comes from its verdicts (:func:`claims_title`). Claims above ``y_max`` are not drawn to scale: an arrow at the top edge and a label give the
     figure. Counter-figures are drawn as grey points. Undated rows cannot be placed and are left out
     (the notebook's table lists them).
     """
@@ -331,22 +334,15 @@ def claims_against_cdc(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, source:
     ax.scatter(on_scale["x"], on_scale["claimed_high"].astype(float), color=COLOURS["claim"], s=18, zorder=3)
     ax.scatter(on_scale["x"], on_scale["claimed_low"].astype(float), color=COLOURS["claim"], s=18, zorder=3)
     for row in off_scale.itertuples():
-        ax.annotate(f"{row.claim_id}: {row.claimed_high:,.0f}\n(off the scale)", xy=(row.x, y_max),
+        ax.annotate(f"{row.claim_id}: {row.claimed_high:,.0f}\n(off the scale, kept as said)", xy=(row.x, y_max),
                     xytext=(-150, -40), textcoords="offset points", fontsize=8, color=COLOURS["claim"],
                     arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
     counters = dated[dated["kind"] == "counter_figure"]
     ax.scatter(counters["x"], counters["claimed_low"].astype(float), facecolors="white", edgecolors=COLOURS["counter"],
                s=28, zorder=3, label="Counter-figure (as quoted, at its publication date)")
-    rated = claims[claims["ratio_low"].notna()]
-    big = rated[(rated["ratio_low"] > 1.5) & (rated["claimed_high"] <= y_max)]
-    extra = "".join(f"; {row.claim_id} said {row.claimed_high:,.0f}" for row in rated[rated["claimed_high"] > y_max].itertuples())
-    finding_title(
-        ax,
-        f"{len(big)} of the {len(rated)} claims that can be set against CDC put yearly deaths at "
-        f"{big['ratio_low'].min():.1f} to {big['ratio_high'].max():.1f} times CDC's count{extra}",
-        "Claimed deaths per year at the date of the claim (red), against CDC's 12 month-ending counts. "
-        "Counter-figures are plotted at their publication date.",
-    )
+    finding_title(ax, claims_title(claims, y_max),
+                  "Claimed deaths per year at the date of the claim (red), against CDC's 12 month-ending counts. "
+                  "Counter-figures are plotted at their publication date.")
     ax.set_ylim(0, y_max)
     _count_axis(ax, "Deaths per year / in 12 months")
     _date_axis(ax, "Date of claim; CDC period (plotted at its last month)")
@@ -357,36 +353,57 @@ def claims_against_cdc(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, source:
     return fig
 
 
+def claims_title(claims: pd.DataFrame, y_max: float = 400_000) -> str:
+    """The claims chart's finding from the verdicts (:mod:`analysis.verdicts`), over the claims drawn to
+    scale: an off-scale figure is annotated on the chart, never the headline."""
+    scored = claims[claims["verdict"].isin(["overstates", "understates", "consistent with CDC"])]
+    over = scored[(scored["verdict"] == "overstates") & (scored["claimed_high"] <= y_max)]
+    if over.empty:
+        return f"None of the {len(scored)} numeric claims drawn to scale overstates CDC's count"
+    low, high = over["headline_ratio_low"].min(), over["headline_ratio_low"].max()
+    drawn = scored[scored["claimed_high"] <= y_max]
+    return (f"{len(over)} of the {len(drawn)} numeric claims drawn to scale overstate CDC's count, by at least {low:.1f} to {high:.1f} times even against the CDC figure "
+            "most generous to each")
+
+
 def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
-    """Lives implied by '25,000 per boat' x vessels destroyed, against a year's overdose deaths."""
+    """'If each boat destroyed saved N lives' multiplied out (bars), against a year of deaths in three CDC
+    classes (steps): all drug overdoses, synthetic opioids (T40.4) and cocaine (T40.5).
+
+    ``lives`` is :func:`analysis.boats.lives_per_boat` output. The title is the conditional it is; the
+    subtitle says the figures are dose arithmetic and which CDC figures are quoted from a later release.
+    """
     dated = lives[lives["lives_implied_high"].notna()].reset_index(drop=True)
     fig, ax = _new()
     x = range(len(dated))
     ax.bar(x, dated["lives_implied_low"].astype(float), color=COLOURS["claim"], width=0.7,
-           label="Lives implied: claimed per boat x vessels destroyed by that date")
+           label="If true: claimed lives per boat x vessels destroyed by that date")
     extra = (dated["lives_implied_high"] - dated["lives_implied_low"]).astype(float)
     ranges = dated[dated["per_boat_high"] > dated["per_boat_low"]]
     if len(ranges):
         stated = "; ".join(dict.fromkeys(range_text(r.per_boat_low, r.per_boat_high) for r in ranges.itertuples()))
         ax.bar(x, extra, bottom=dated["lives_implied_low"].astype(float), color=COLOURS["claim"], alpha=0.35, width=0.7,
                label=f"Upper figure of a range claim ({stated} per boat)")
-    for key, column in (("all_drugs", "all_drugs_predicted"), ("synthetic_opioids", "synthetic_opioids_predicted")):
+    for key in ("all_drugs", "synthetic_opioids", "cocaine"):
+        column = f"{key}_cdc"
         ax.step([i - 0.5 for i in x] + [len(dated) - 0.5], list(dated[column].astype(float)) + [float(dated[column].iloc[-1])],
-                where="post", color=COLOURS[key], linewidth=2,
-                label=f"CDC, {SHORT_LABELS[key]}, 12 months (predicted)")
+                where="post", color=COLOURS[key], linewidth=2, label=f"CDC, {SHORT_LABELS[key]}, 12 months")
     ax.set_xticks(list(x), [f"{row.claim_id}\n{pd.Timestamp(row.date):%d %b %y}\n{row.vessels_by_date} boats"
                             for row in dated.itertuples()], fontsize=7.5)
     last = dated.iloc[-1]
+    quoted = dated[dated["tier"].str.contains("quoted")]
+    quoted_text = (f"; CDC figures for {', '.join(dict.fromkeys(quoted['claim_id']))} are quoted from a later release "
+                   "(no snapshot period)") if len(quoted) else ""
     finding_title(
         ax,
-        f"By {pd.Timestamp(last['date']):%d %B %Y} the '{range_text(last['per_boat_low'], last['per_boat_high'])} "
-        f"lives per boat' claim implied "
-        f"{last['lives_implied_high']:,.0f} lives saved: {last['ratio_all_drugs_high']:.0f} times a year's "
-        f"overdose deaths",
-        "Each bar is one claim; CDC periods as in the table (the latest in this release where the claim-date period is not in it)",
+        f"If each boat destroyed saved {range_text(last['per_boat_low'], last['per_boat_high'])} lives, the "
+        f"{int(last['vessels_by_date'])} boats destroyed by {pd.Timestamp(last['date']):%d %b %Y} would have saved "
+        f"{last['lives_implied_high']:,.0f}: {last['ratio_all_drugs_high']:.1f} times a year's overdose deaths",
+        "Dose arithmetic, not a death count: each bar is one claim multiplied out. CDC: the latest 12 months out at "
+        f"the claim's date (predicted; classes overlap, never added){quoted_text}",
     )
     _count_axis(ax, "People (lives implied; deaths in 12 months)")
-    tallest = max(float(dated["lives_implied_high"].max()), float(dated["all_drugs_predicted"].max()))
+    tallest = max(float(dated["lives_implied_high"].max()), float(dated["all_drugs_cdc"].max()))
     ax.set_ylim(top=tallest * 1.08)  # head-room: the tallest bar does not touch the frame
     ax.set_xlabel("Claim, its date, and vessels the strike ledger shows destroyed by then")
     ax.legend(loc="upper left", fontsize=8)
@@ -395,21 +412,38 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
 
 
 def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
-    """The claimed seaborne-flow cuts over time, with the differently-measured figures set apart."""
+    """The claimed seaborne-flow cuts over time, with the differently-measured figures set apart.
+
+    A figure said as a bound ("almost 100%", ``stated_wording``) is written as its words at the top of
+    the chart, never drawn as a point; a second report of one occasion (``repeat_of``) is drawn as a
+    hollow point and not counted again in the title.
+    """
     fig, ax = _new()
     dated = flow[flow["date_value"].notna() & flow["reduction_pct"].notna()]
+    repeats = dated["repeat_of"].fillna("") != "" if "repeat_of" in dated else pd.Series(False, index=dated.index)
     styles = {
         "claimed_flow_cut": dict(color=COLOURS["claim"], marker="o", label="Claimed cut in drugs arriving by sea"),
         "seizure_weight": dict(color=COLOURS["counter"], marker="s", label="White House evidence: drop in pounds seized (not flow)"),
         "vessel_movement": dict(color=COLOURS["all_drugs"], marker="D", label="Pentagon: drop in drug-vessel movements"),
     }
     for measure, style in styles.items():
-        part = dated[dated["measure"] == measure]
+        part = dated[(dated["measure"] == measure) & ~repeats]
         if len(part):
             ax.scatter(part["date_value"], part["reduction_pct"].astype(float), s=36, zorder=3, **style)
-    claimed = dated[dated["measure"] == "claimed_flow_cut"].sort_values("date_value", kind="stable")
+    again = dated[repeats]
+    if len(again):
+        ax.scatter(again["date_value"], again["reduction_pct"].astype(float), s=60, zorder=4, facecolors="none",
+                   edgecolors=COLOURS["claim"], linewidths=1.4,
+                   label="Second report of the same occasion (same day and speaker)")
+    claimed = dated[(dated["measure"] == "claimed_flow_cut") & ~repeats].sort_values("date_value", kind="stable")
     ax.plot(claimed["date_value"], claimed["reduction_pct"].astype(float), color=COLOURS["claim"], linewidth=1, alpha=0.5)
-    unquantified = flow[flow["date_value"].notna() & flow["reduction_pct"].isna()]
+    worded = flow[flow["date_value"].notna() & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") != "")]
+    for row in worded.itertuples():  # stated wording, not a value
+        ax.annotate(textwrap.fill(f"{row.claim_id}: '{row.stated_wording}' (stated wording, not a figure)", 26),
+                    xy=(row.date_value, 101), xytext=(-60, 0), textcoords="offset points", fontsize=8, ha="right",
+                    va="center", color=COLOURS["claim"], arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
+    unquantified = flow[flow["date_value"].notna() & flow["reduction_pct"].isna()
+                        & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") == "")]
     for row in unquantified.itertuples():  # the wording is the ledger's, from the row's note
         ax.annotate(textwrap.fill(f"{row.claim_id}: {row.note}", 30), xy=(row.date_value, 100), xytext=(0, -40),
                     textcoords="offset points", fontsize=8, ha="center", va="top", arrowprops={"arrowstyle": "->"})
@@ -418,7 +452,8 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
         ax,
         f"{len(claimed)} dated statements put the cut in seaborne drugs at {values.min():.0f}% to {values.max():.0f}% "
         f"({claimed['date_value'].min():%b %Y} to {claimed['date_value'].max():%b %Y}); no public data measures the flow",
-        "Each point is one statement. Squares and diamonds measure other things (seizures, vessel trips), not flow.",
+        "Each point is one statement; hollow points repeat an occasion already shown. Squares and diamonds measure "
+        "other things (seizures, vessel trips), not flow.",
     )
     ax.set_ylim(0, 105)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
@@ -448,17 +483,12 @@ def cumulative_deaths_chart(cumulative: pd.DataFrame, reconciliation: pd.DataFra
         ax.step(xs, ys, where="post", label=label, **style)
     ax.scatter(reconciliation["as_of"], reconciliation["published_killed"].astype(float), s=22, zorder=3,
                color=COLOURS["tally"], label="Published running tally (as of its date)")
-    exact = int(((reconciliation["difference"] == 0) | (reconciliation["difference_presumed"] == 0)).sum())
-    closest = pd.concat([reconciliation["difference"].astype(float).abs(),
-                         reconciliation["difference_presumed"].astype(float).abs()], axis=1).min(axis=1)
-    worst = reconciliation.loc[closest.idxmax()]
-    gap = int(worst["difference_presumed"]) if abs(worst["difference_presumed"]) <= abs(worst["difference"]) else int(worst["difference"])
     finding_title(
         ax,
-        f"{exact} of {len(reconciliation)} published tallies match one of the ledger's two counts exactly; "
-        f"the widest gap is {gap:+d} deaths ({worst['publisher'].split(' (')[0]}, {worst['as_of']:%d %b %Y})",
-        f"Ledger: {int(cumulative['killed'].iloc[-1])} deaths as announced, "
-        f"{int(cumulative['killed_presumed'].iloc[-1])} with survivors never found, by {cumulative['date'].iloc[-1]:%d %b %Y}",
+        reconcile.upper_count_headline(reconciliation),
+        f"Ledger, at least: {int(cumulative['killed'].iloc[-1])} deaths as announced, "
+        f"{int(cumulative['killed_presumed'].iloc[-1])} with survivors never found, by {cumulative['date'].iloc[-1]:%d %b %Y}"
+        + _excess_subtitle(reconciliation),
     )
     _count_axis(ax, "People killed, cumulative")
     _date_axis(ax, "Date (ledger: strike date; tallies: publication date)")
@@ -466,6 +496,14 @@ def cumulative_deaths_chart(cumulative: pd.DataFrame, reconciliation: pd.DataFra
     ax.legend(loc="lower right")
     source_line(fig, source)
     return fig
+
+
+def _excess_subtitle(reconciliation: pd.DataFrame) -> str:
+    excess = reconcile.above_upper_count(reconciliation)
+    if excess is None:
+        return ""
+    return (f"; against deaths as announced the late tallies are {excess.announced_min} to {excess.announced_max} "
+            f"above it ({excess.widest_publisher}, {excess.widest_as_of:%d %b %Y})")
 
 
 def monthly_theater_chart(by_month: pd.DataFrame, source: str, measure: str = "killed") -> Figure:
@@ -541,35 +579,5 @@ def timeline_chart(cdc_tidy: pd.DataFrame, milestone_table: pd.DataFrame, source
     _date_axis(ax, "12 month-ending period (plotted at the end of its last month); milestone date")
     ax.set_xlim(pd.Timestamp(start), milestone_table["date_value"].max() + pd.Timedelta(days=90))
     ax.legend(loc="lower left", fontsize=8)
-    source_line(fig, source)
-    return fig
-
-
-def strike_vs_overdose_chart(bars: pd.DataFrame, source: str) -> Figure:
-    """Horizontal bars on one linear scale from zero: strike deaths beside overdose deaths.
-
-    ``bars``: columns ``label`` and ``value`` (and ``kind``: "strikes" or "overdoses"), in display order.
-    """
-    fig, ax = _new((9.0, 4.2))
-    colours = [COLOURS["claim"] if kind == "strikes" else COLOURS["all_drugs"] for kind in bars["kind"]]
-    y = range(len(bars))[::-1]
-    ax.barh(list(y), bars["value"].astype(float), color=colours, height=0.6)
-    for yy, value in zip(y, bars["value"]):
-        ax.annotate(f"{int(value):,}", xy=(float(value), yy), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=9)
-    ax.set_yticks(list(y), [textwrap.fill(label, 38) for label in bars["label"]], fontsize=8.5)
-    strikes = bars[bars["kind"] == "strikes"]["value"].max()
-    overdoses = bars[bars["kind"] == "overdoses"]["value"].max()
-    finding_title(
-        ax,
-        f"One year of U.S. overdose deaths ({int(overdoses):,}) is {overdoses / strikes:,.0f} times the boat strikes' "
-        f"whole death toll in the ledger ({int(strikes):,})",
-        "One linear scale from zero; the strike bars are drawn to the same scale",
-    )
-    ax.grid(axis="x", color="#dddddd")
-    ax.grid(axis="y", visible=False)
-    ax.set_xlim(0, float(overdoses) * 1.12)
-    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.set_xlabel("People killed")
     source_line(fig, source)
     return fig

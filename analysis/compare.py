@@ -404,7 +404,11 @@ def findings_table(
     reconciliation: pd.DataFrame,
     cdc_source_url: str,
 ) -> pd.DataFrame:
-    """The synthesis' findings, each with its number (computed here), data file, rows and source."""
+    """The synthesis' findings, each with its number (computed here), data file, rows and source.
+
+    ``comparison`` is the scored comparison (:func:`analysis.verdicts.scored_comparison`), ``lives``
+    :func:`analysis.boats.lives_per_boat` output, ``flow`` :func:`seaborne_flow_series` output.
+    """
     from . import cdc, reconcile
 
     cdc_file = "data/raw/cdc_vsrr.csv"
@@ -412,11 +416,14 @@ def findings_table(
     synthetic = peak_and_decline(cdc.deaths(cdc_tidy, SYNTHETIC_OPIOIDS), SYNTHETIC_OPIOIDS, "predicted")
     first = strikes.sort_values(["date", "strike_id"], kind="stable").iloc[0]
     lead = (pd.Period(first["date"], "M") - pd.Period(overdose.peak_period, "M")).n
-    rated = comparison[comparison["ratio_low"].notna()]
-    big = rated[rated["ratio_low"] > 1.5]
-    extreme = big[big["ratio_low"] >= 100]
-    usual = big[big["ratio_low"] < 100]
-    outliers = "".join(f"; {row.claim_id}: {row.ratio_low:,.0f} times" for row in extreme.itertuples())
+    scored = comparison[(comparison["kind"] == "claim") & (comparison["verdict"] != "")]
+    numeric = scored[scored["qualifier"] != "none"]
+    over = numeric[numeric["verdict"] == "overstates"]
+    extreme = over[over["headline_ratio_low"] >= 100]
+    usual = over[over["headline_ratio_low"] < 100]
+    outliers = "".join(f"; {row.claim_id}, kept as said: {row.headline_ratio_low:,.0f} times" for row in extreme.itertuples())
+    consistent = numeric[numeric["verdict"] == "consistent with CDC"]
+    unchecked = scored[scored["verdict"] == "not checkable"]
     last_boat = lives.dropna(subset=["lives_implied_high"]).iloc[-1]
     claimed = flow[flow["measure"] == "claimed_flow_cut"].dropna(subset=["reduction_pct", "date_value"])
     claimed = claimed.sort_values("date_value", kind="stable")
@@ -424,24 +431,35 @@ def findings_table(
     exact = reconciliation[(reconciliation["difference"] == 0) | (reconciliation["difference_presumed"] == 0)]
     killed, presumed = int(strikes["killed"].sum()), int(strikes["killed"].sum() + strikes["survivors_not_found"].sum())
     to_end = reconcile.to_end_text(strikes)
+    excess = reconcile.above_upper_count(reconciliation)
+    per_boat = f"{last_boat['per_boat_low']:,.0f}" if last_boat["per_boat_low"] == last_boat["per_boat_high"] else (
+        f"{last_boat['per_boat_low']:,.0f} to {last_boat['per_boat_high']:,.0f}")
+    tolerance = f"{float(scored['tolerance'].iloc[0]) * 100:g}%" if len(scored) else ""
     rows = [
         (f"All-drug overdose deaths peaked in the 12 months ending {overdose.peak_period} (predicted)",
          f"{overdose.peak_value:,}", cdc_file, f"all_drugs, {overdose.peak_period}", cdc_source_url),
         (f"... and had fallen by the 12 months ending {overdose.latest_period} (predicted)",
          f"{overdose.change_pct}% (to {overdose.latest_value:,})", cdc_file,
          f"all_drugs, {overdose.peak_period} and {overdose.latest_period}", cdc_source_url),
-        ("Synthetic-opioid (T40.4) deaths, peak to latest (predicted)",
+        ("Deaths involving synthetic opioids other than methadone (T40.4), peak to latest (predicted)",
          f"{synthetic.peak_value:,} -> {synthetic.latest_value:,} ({synthetic.change_pct}%)", cdc_file,
          f"synthetic_opioids, {synthetic.peak_period} and {synthetic.latest_period}", cdc_source_url),
         ("Months from the overdose peak to the first boat strike", f"{lead}",
          f"{cdc_file}; data/raw/strikes.csv", f"all_drugs {overdose.peak_period}; {first['strike_id']}", first["source_url"]),
-        (f"Claims set against CDC that overstate its count by more than half ({len(big)} of {len(rated)})",
-         f"{usual['ratio_low'].min():.1f} to {usual['ratio_high'].max():.1f} times{outliers}", "data/processed/claims_vs_cdc.csv",
-         _ids(big["claim_id"]), "source_url of each claims.csv row; CDC as above"),
-        (f"Lives implied by '25,000 per boat' x vessels destroyed, by {last_boat['date']}",
-         f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.0f} x a year's overdose deaths)",
-         "data/raw/claims.csv; data/raw/strikes.csv; " + cdc_file,
-         f"{last_boat['claim_id']}; {int(last_boat['vessels_by_date'])} vessels announced by then; all_drugs {last_boat['cdc_period_end']}",
+        (f"Per-year claims that overstate CDC's count by the published rule ({len(over)} of {len(numeric)} with a number; "
+         f"tolerance {tolerance}), even against the CDC figure most generous to each",
+         (f"at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} times"
+          if len(usual) else "none") + outliers,
+         "data/processed/claims_vs_cdc.csv", _ids(over["claim_id"]), "source_url of each claims.csv row; CDC as above"),
+        (f"Per-year claims consistent with CDC ({len(consistent)}) and not checkable ({len(unchecked)})",
+         f"{_ids(consistent['claim_id']) or 'none'} / {_ids(unchecked['claim_id']) or 'none'}",
+         "data/processed/claims_vs_cdc.csv", "verdict column", "source_url of each claims.csv row"),
+        (f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed by "
+         f"{last_boat['date']} would have saved",
+         f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.1f} x all overdose deaths in the "
+         f"12 months ending {last_boat['cdc_period_end']}; dose arithmetic, not a death count)",
+         "data/raw/claims.csv; data/raw/strikes.csv; data/raw/cdc_releases.csv; " + cdc_file,
+         f"{last_boat['claim_id']}; {int(last_boat['vessels_by_date'])} vessels announced by then; {last_boat['tier']}",
          last_boat["source_url"]),
         ("Claimed cut in seaborne drug flow, lowest and latest figure",
          f"{claimed['reduction_pct'].min():.0f}% to {claimed['reduction_pct'].iloc[-1]:.0f}%", "data/raw/claims.csv",
@@ -449,13 +467,15 @@ def findings_table(
         ("Evidence offered for the flow claim measures seizures, not flow",
          ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]), "data/raw/claims.csv",
          _ids(seizure["claim_id"]), _ids(seizure["source_url"])),
-        (f"Deaths in the strike ledger {to_end}: announced / with survivors never found", f"{killed} / {presumed}",
+        (f"Deaths in the strike ledger {to_end}, at least: announced / with survivors never found", f"{killed} / {presumed}",
          "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row"),
         (f"Published tallies {to_end} matching the ledger exactly (announced or presumed count)",
          f"{len(exact)} of {len(reconciliation)}", "data/raw/tallies.csv; data/raw/strikes.csv",
          "all tallies rows", "source_url of each tally"),
-        (f"Overdose deaths in 12 months ending {overdose.latest_period} per strike death (presumed)",
-         f"{overdose.latest_value / presumed:,.0f}", f"{cdc_file}; data/raw/strikes.csv",
-         f"all_drugs {overdose.latest_period}; all strike rows", cdc_source_url),
+        (reconcile.upper_count_headline(reconciliation),
+         "none" if excess is None else (f"+{excess.presumed_min} to +{excess.presumed_max} above the upper count; "
+                                        f"+{excess.announced_min} to +{excess.announced_max} above deaths as announced"),
+         "data/raw/tallies.csv; data/raw/strikes.csv",
+         "" if excess is None else f"{excess.tallies} tallies from {excess.first:%Y-%m-%d}", "source_url of each tally"),
     ]
     return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

@@ -453,7 +453,7 @@ CLAIMS_VS_CDC_COLUMNS = [
 CLAIMS_VS_CDC_EXTRA_COLUMNS = [
     "kind", "tier", "qualifier", "qualifier_words", "cdc_years", "cdc_value", "cdc_figure",
     "release_at_claim_date", "release_basis", "stated_low", "stated_high", "stated_unit", "conversion", "period",
-    "match_rule", "indicator_reason", "period_suggests_fentanyl", "note", "source_url",
+    "match_rule", "indicator_reason", "period_suggests_fentanyl", "no_comparison_reason", "note", "source_url",
 ]
 
 
@@ -527,6 +527,11 @@ def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.Dat
         if not claim.quantified:
             notes.append(f"{_text(claim.unit_qualifier) or 'unquantified'}: listed without a ratio")
         scored = not counter and claim.quantified
+        reason = ""
+        if not claim.quantified:
+            reason = f"no number ({_text(claim.unit_qualifier) or 'unquantified'})"
+        elif figure.tier == NO_TIER:
+            reason = match.explanation if match.published_by_claim_date is False else (figure.reason or match.explanation)
         release = match.release
         rows.append({
             "claim_id": claim.claim_id, "date": _text(claim.date), "speaker": claim.speaker, "topic": claim.topic,
@@ -543,7 +548,7 @@ def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.Dat
             "stated_low": claim.value_low, "stated_high": claim.value_high, "stated_unit": claim.unit_base,
             "conversion": conversion, "period": _text(claim.period), "match_rule": match.rule,
             "indicator_reason": reading.reason, "period_suggests_fentanyl": reading.period_suggests_fentanyl,
-            "note": "; ".join(notes), "source_url": claim.source_url,
+            "no_comparison_reason": reason, "note": "; ".join(notes), "source_url": claim.source_url,
         })
     out = pd.DataFrame(rows, columns=CLAIMS_VS_CDC_COLUMNS + CLAIMS_VS_CDC_EXTRA_COLUMNS)
     for column in ("claimed_low", "claimed_high", "stated_low", "stated_high", "ratio_low", "ratio_high", "cdc_value"):
@@ -552,3 +557,40 @@ def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.Dat
         out[column] = out[column].astype("Int64")
     out["period_suggests_fentanyl"] = out["period_suggests_fentanyl"].astype("bool")
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines for the notebooks (computed, never typed)
+
+
+def calendar_lines(releases: pd.DataFrame, snapshot_latest: str) -> list[str]:
+    """What the release calendar says, and the stretch during which the snapshot's period was CDC's newest."""
+    counts = releases["basis"].value_counts()
+    gaps = [month_words(month) for month in releases.loc[releases["basis"] == "none", "release_month"]]
+    first, last = releases["release_month"].iloc[0], releases["release_month"].iloc[-1]
+    lines = [f"CDC's release calendar, {month_words(first)} to {month_words(last)}: {int(counts.get('reported', 0))} "
+             f"releases dated from pages, {int(counts.get('schedule', 0))} assumed from CDC's regular schedule (second "
+             "Wednesday of the month, latest period five months earlier), and no release in " + ", ".join(gaps) + "."]
+    snapshot = snapshot_release(releases, snapshot_latest)
+    later = releases[(releases["basis"] != "none") & (releases["release_date"] > pd.Timestamp(snapshot.release_date))]
+    if len(later):
+        until = (later["release_date"].iloc[0] - pd.Timedelta(days=1))
+        lines.append(f"From {day_words(snapshot.release_date)} to {day_words(until)} the newest period CDC had out was "
+                     f"the 12 months ending {month_words(snapshot_latest)}, the last period of this project's snapshot.")
+    return lines
+
+
+def comparison_lines(comparison: pd.DataFrame) -> list[str]:
+    """One line per claim (not counter-figure): its comparison and tier, or the stated reason it has none."""
+    lines = []
+    for row in comparison[comparison["kind"] == "claim"].itertuples(index=False):
+        when = day_words(row.date) if len(row.date) == 10 else row.date
+        if row.no_comparison_reason:
+            lines.append(f"{row.claim_id} ({when}): no comparison: {row.no_comparison_reason}.")
+            continue
+        ratio = (f"{row.ratio_low:,.2f}" if row.ratio_low == row.ratio_high else f"{row.ratio_low:,.2f} to {row.ratio_high:,.2f}")
+        assumed = "; release date and period assumed from the schedule" if row.release_basis == "schedule" else ""
+        lines.append(f"{row.claim_id} ({when}): {row.claimed_low:,.0f}"
+                     + ("" if row.claimed_low == row.claimed_high else f" to {row.claimed_high:,.0f}")
+                     + f" a year against {row.cdc_figure}: {ratio} times [{row.tier}{assumed}]")
+    return lines

@@ -362,6 +362,46 @@ def wide_ratios(table: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFram
     return out.astype("Float64").reset_index()
 
 
+HEADLINE_MARK = "*"
+NOT_USED_MARK = "(not used)"
+SAME_MARK = "= matched"
+
+
+def grid(judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame,
+         comparisons: list[Comparison] | None = None) -> pd.DataFrame:
+    """The judged table (:func:`analysis.verdicts.judge_table`) as one row per claim and one column per
+    comparison, each cell the ratio (low to high figure) as text: :data:`HEADLINE_MARK` after the
+    headline, :data:`NOT_USED_MARK` after a figure that may not carry it (published after the claim,
+    publication date unknown, or a narrower class than the claim), :data:`SAME_MARK` where the
+    comparison is the matched one, empty where none applies."""
+    registry = comparisons or COMPARISONS
+    by_id = {claim.claim_id: claim for claim in scored_claims(claims, releases)}
+    rows = []
+    for claim_id, part in judged.groupby("claim_id", sort=False):
+        cells = {"claim_id": claim_id}
+        for comparison in registry:
+            found = part[part["comparison"] == comparison.key]
+            text = ""
+            matched = part[part["comparison"] == "matched"]
+            matched_has = len(matched) and not compare._missing(matched["ratio_low"].iloc[0])
+            if comparison.key != "matched" and claim_id in by_id and comparison.same_as_matched(by_id[claim_id]):
+                text = SAME_MARK if matched_has else ""
+            elif len(found) and not compare._missing(found["ratio_low"].iloc[0]):
+                row = found.iloc[0]
+                low, high = float(row["ratio_low"]), float(row["ratio_high"])
+                text = _ratio_text(low) if _ratio_text(low) == _ratio_text(high) else f"{_ratio_text(low)}-{_ratio_text(high)}"
+                text += HEADLINE_MARK if row.get("headline", False) else ("" if row["eligible"] else f" {NOT_USED_MARK}")
+            cells[comparison.key] = text
+        heads = part[part["headline"]] if "headline" in part else part.iloc[0:0]
+        cells["verdict"] = heads["verdict"].iloc[0] if len(heads) else "not checkable"
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=["claim_id", *[c.key for c in registry], "verdict"])
+
+
+def _ratio_text(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
 def with_comparison(comparison: Comparison, comparisons: list[Comparison] | None = None) -> list[Comparison]:
     """A copy of the registry with one more comparison (for a study that adds its own row)."""
     return [*(comparisons or COMPARISONS), comparison]
@@ -369,6 +409,6 @@ def with_comparison(comparison: Comparison, comparisons: list[Comparison] | None
 
 __all__ = [
     "Alternative", "COMPARISONS", "Claim", "Comparison", "FinalFigure", "SENSITIVITY_COLUMNS", "context_for",
-    "final_figures", "ratio_columns", "scored_claims", "sensitivity_table", "wide_ratios",
+    "final_figures", "grid", "ratio_columns", "scored_claims", "sensitivity_table", "wide_ratios",
     "with_comparison",
 ]

@@ -371,3 +371,12 @@ def headline_verdicts(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd
     for column in ("cdc_value", "ratio_low", "ratio_high", "smallest_ratio", "largest_ratio", "tolerance"):
         out[column] = out[column].astype("Float64")
     return out
+
+
+def verdict_lines(scored: pd.DataFrame, thresholds: Thresholds = DEFAULT) -> list[str]:
+    """The rule with its threshold, then one line per claim: its id, date, speaker and verdict sentence."""
+    lines = [f"The rule (tolerance {thresholds.percent}): {thresholds.rule_text()}"]
+    for row in scored[scored["kind"] == "claim"].itertuples(index=False):
+        when = matching.day_words(row.date) if len(row.date) == 10 else row.date
+        lines.append(f"{row.claim_id} ({when}, {row.speaker}): {row.verdict_sentence}")
+    return lines
