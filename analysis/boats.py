@@ -36,7 +36,7 @@ OVERLAP_NOTE = ("CDC counts a death under every drug involved, so a cocaine deat
                 "is in both the cocaine and the synthetic-opioid counts: the classes overlap and are never added.")
 DOSE_CLAUSE = ("'enough drugs to kill 25,000' is dose arithmetic (how many lethal doses a cargo could make), "
                "which death counts cannot test")
-DOSE_NOTE = DOSE_CLAUSE[0].upper() + DOSE_CLAUSE[1:] + "."
+DOSE_NOTE = "'E" + DOSE_CLAUSE[2:] + "."
 
 
 def vessels_announced_by(strikes: pd.DataFrame, when: object) -> tuple[int, int]:

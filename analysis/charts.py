@@ -439,9 +439,9 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
     ax.plot(claimed["date_value"], claimed["reduction_pct"].astype(float), color=COLOURS["claim"], linewidth=1, alpha=0.5)
     worded = flow[flow["date_value"].notna() & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") != "")]
     for row in worded.itertuples():  # stated wording, not a value
-        ax.annotate(textwrap.fill(f"{row.claim_id}: '{row.stated_wording}' (stated wording, not a figure)", 26),
-                    xy=(row.date_value, 101), xytext=(-60, 0), textcoords="offset points", fontsize=8, ha="right",
-                    va="center", color=COLOURS["claim"], arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
+        ax.annotate(textwrap.fill(f"{row.claim_id}: '{row.stated_wording}' (stated wording, not a figure)", 24),
+                    xy=(row.date_value, 99), xytext=(-30, -75), textcoords="offset points", fontsize=8, ha="center",
+                    va="top", color=COLOURS["claim"], arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
     unquantified = flow[flow["date_value"].notna() & flow["reduction_pct"].isna()
                         & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") == "")]
     for row in unquantified.itertuples():  # the wording is the ledger's, from the row's note

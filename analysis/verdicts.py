@@ -380,3 +380,24 @@ def verdict_lines(scored: pd.DataFrame, thresholds: Thresholds = DEFAULT) -> lis
         when = matching.day_words(row.date) if len(row.date) == 10 else row.date
         lines.append(f"{row.claim_id} ({when}, {row.speaker}): {row.verdict_sentence}")
     return lines
+
+
+def robustness_lines(judged: pd.DataFrame) -> list[str]:
+    """Per claim: in how many of its usable comparisons the verdict is the headline's, and where not,
+    which comparison gives which verdict (the table's "how far the others move it", in words)."""
+    lines = []
+    for claim_id, part in judged.groupby("claim_id", sort=False):
+        heads = part[part["headline"]]
+        if heads.empty:
+            lines.append(f"{claim_id}: no comparison CDC had published by the claim's date")
+            continue
+        verdict = heads["verdict"].iloc[0]
+        usable = part[part["eligible"] & part["ratio_low"].notna()]
+        others = usable[usable["verdict"] != verdict]
+        text = f"{claim_id}: {verdict} in {len(usable) - len(others)} of {len(usable)} comparisons usable for the verdict"
+        if len(others):
+            titles = {item.key: item.title for item in sensitivity.COMPARISONS}
+            text += "; " + ", ".join(f"{titles.get(row.comparison, row.comparison)} {ratio_text(row.ratio_low)}: "
+                                     f"{row.verdict}" for row in others.itertuples())
+        lines.append(text)
+    return lines
