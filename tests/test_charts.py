@@ -115,15 +115,16 @@ def test_drug_classes_names_the_biggest_fall():
         {"synthetic_opioids": [10, 100] + [40] * 10, "cocaine": [10, 30] + [25] * 10}, PERIODS
     )
     fig = charts.drug_classes(data, "src", indicators=("synthetic_opioids", "cocaine"))
-    assert fig._suptitle.get_text().replace("\n", " ").startswith("Synthetic opioids drove the fall: down 60 deaths (60%)")
+    # timing only, no causal verb; CDC's own class name
+    assert fig._suptitle.get_text().replace("\n", " ").startswith(
+        "Synthetic opioids other than methadone fell most: down 60 deaths (60%)")
 
 
-def test_strike_vs_overdose_on_one_scale_from_zero():
-    bars = pd.DataFrame({"label": ["strikes", "overdoses"], "value": [200, 80000], "kind": ["strikes", "overdoses"]})
-    fig = charts.strike_vs_overdose_chart(bars, "src")
-    ax = fig.axes[0]
-    assert ax.get_xlim()[0] == 0 and len(fig.axes) == 1
-    assert "(80,000) is 400 times" in fig._suptitle.get_text().replace("\n", " ")
+def test_legends_use_cdcs_own_class_names():
+    assert charts.SHORT_LABELS["natural_semisynthetic"] == "Natural and semi-synthetic opioids (T40.2)"
+    assert charts.SHORT_LABELS["synthetic_opioids"] == "Synthetic opioids other than methadone (T40.4)"
+    assert charts.SHORT_LABELS["psychostimulants"] == "Psychostimulants with abuse potential (T43.6)"
+    assert not hasattr(charts, "strike_vs_overdose_chart")  # overdose deaths per strike death: two unrelated things
 
 
 def test_monthly_theater_counts_from_zero_and_titles_top_theater():
@@ -142,7 +143,7 @@ def test_titles_follow_the_data_direction_not_an_assumed_fall():
     title = charts.overdose_trend(rising, "src")._suptitle.get_text().replace("\n", " ")
     assert "fell" not in title and "at their peak in the latest period, the 12 months ending Dec 2023" in title
     title = charts.drug_classes(rising, "src", indicators=("synthetic_opioids",))._suptitle.get_text().replace("\n", " ")
-    assert "drove the fall" not in title and "at its peak" in title
+    assert "fell most" not in title and "at its peak" in title
 
 
 def test_range_text():
@@ -150,7 +151,7 @@ def test_range_text():
     assert charts.range_text(25000, 50000.0) == "25,000 to 50,000"
 
 
-def _lives(per_boat_high: float) -> pd.DataFrame:
+def _lives(per_boat_high: float, tier: str = "snapshot") -> pd.DataFrame:
     return pd.DataFrame({
         "claim_id": ["C1", "C2"], "date": ["2025-10-01", "2025-11-01"],
         "per_boat_low": pd.array([30000.0, 30000.0], dtype="Float64"),
@@ -158,37 +159,82 @@ def _lives(per_boat_high: float) -> pd.DataFrame:
         "vessels_by_date": pd.array([2, 4], dtype="Int64"),
         "lives_implied_low": pd.array([60000.0, 120000.0], dtype="Float64"),
         "lives_implied_high": pd.array([60000.0, 4 * per_boat_high], dtype="Float64"),
-        "all_drugs_predicted": pd.array([80000, 80000], dtype="Int64"),
-        "synthetic_opioids_predicted": pd.array([40000, 40000], dtype="Int64"),
+        "tier": ["snapshot", tier],
+        "all_drugs_cdc": pd.array([80000.0, 80000.0], dtype="Float64"),
+        "synthetic_opioids_cdc": pd.array([40000.0, 40000.0], dtype="Float64"),
+        "cocaine_cdc": pd.array([20000.0, 20000.0], dtype="Float64"),
         "ratio_all_drugs_high": pd.array([0.75, 4 * per_boat_high / 80000], dtype="Float64"),
     })
 
 
-def test_lives_per_boat_labels_come_from_the_claims():
+def test_lives_per_boat_is_a_conditional_against_three_classes():
     fig = charts.lives_per_boat_chart(_lives(40000.0), "src")
-    assert "'30,000 to 40,000 lives per boat'" in fig._suptitle.get_text().replace("\n", " ")
+    title = fig._suptitle.get_text().replace("\n", " ")
+    assert title == ("If each boat destroyed saved 30,000 to 40,000 lives, the 4 boats destroyed by 01 Nov 2025 would "
+                     "have saved 160,000: 2.0 times a year's overdose deaths")
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert "Upper figure of a range claim (30,000 to 40,000 per boat)" in labels
+    assert "CDC, Cocaine (T40.5), 12 months" in labels
     assert not any("25,000" in label for label in labels)
-    fig = charts.lives_per_boat_chart(_lives(30000.0), "src")  # no range claim: no range bar in the legend
+    assert "Dose arithmetic, not a death count" in fig.axes[0].get_title(loc="left").replace("\n", " ")
+    fig = charts.lives_per_boat_chart(_lives(30000.0, tier="quoted release"), "src")  # no range claim
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert not any("range claim" in label for label in labels)
-    assert "'30,000 lives per boat'" in fig._suptitle.get_text().replace("\n", " ")
+    assert "CDC figures for C2 are quoted from a later release" in fig.axes[0].get_title(loc="left").replace("\n", " ")
 
 
 def test_unquantified_flow_claim_is_annotated_with_the_ledger_wording():
     flow = pd.DataFrame({
-        "claim_id": ["C1", "C2", "C3"],
-        "date_value": pd.to_datetime(["2025-10-01", "2025-12-01", "2026-01-10"]),
-        "measure": ["claimed_flow_cut"] * 3,
-        "reduction_pct": pd.array([80.0, 90.0, None], dtype="Float64"),
-        "note": ["", "", "unquantified: 'mostly gone'"],
+        "claim_id": ["C1", "C2", "C3", "C4", "C5"],
+        "date_value": pd.to_datetime(["2025-10-01", "2025-12-01", "2026-01-10", "2025-12-01", "2025-12-01"]),
+        "measure": ["claimed_flow_cut"] * 5,
+        "reduction_pct": pd.array([80.0, 90.0, None, None, 90.0], dtype="Float64"),
+        "stated_wording": ["", "", "", "almost 100%", ""],
+        "repeat_of": ["", "", "", "C2", "C2"],
+        "note": ["", "", "unquantified: 'mostly gone'", "", ""],
     })
     fig = charts.flow_series_chart(flow, "src")
     texts = [text.get_text().replace("\n", " ") for text in fig.axes[0].texts]
     assert any("C3: unquantified: 'mostly gone'" in text for text in texts)
+    # "almost 100%" is written as its words, never drawn as a point at 100
+    assert any("C4: 'almost 100%' (stated wording, not a figure)" in text for text in texts)
+    points = [tuple(map(float, xy)) for collection in fig.axes[0].collections for xy in collection.get_offsets()]
+    assert all(y != 100 for _, y in points)
+    # the repeat of one occasion is drawn hollow and not counted in the title
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert "Second report of the same occasion (same day and speaker)" in labels
     assert fig._suptitle.get_text().replace("\n", " ").startswith(
         "2 dated statements put the cut in seaborne drugs at 80% to 90% (Oct 2025 to Dec 2025)")
+
+
+def test_claims_title_comes_from_the_verdicts_and_never_from_an_off_scale_figure():
+    claims = pd.DataFrame({
+        "claim_id": ["C1", "C2", "C3", "C4"], "verdict": ["overstates", "overstates", "consistent with CDC", "overstates"],
+        "claimed_high": [300000.0, 250000.0, 80000.0, 300_000_000.0],
+        "headline_ratio_low": [2.66, 1.77, 0.99, 2656.0],
+    })
+    title = charts.claims_title(claims)
+    assert title == ("2 of the 3 numeric claims drawn to scale overstate CDC's count, by at least 1.8 to 2.7 times even "
+                     "against the CDC figure most generous to each")
+    assert "300,000,000" not in title and "C4" not in title
+
+
+def test_reconciliation_headline_is_the_upper_count_run():
+    from analysis import reconcile
+
+    cumulative = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-04-01"]),
+                               "killed": pd.array([100, 150], dtype="Int64"),
+                               "killed_presumed": pd.array([105, 155], dtype="Int64")})
+    reconciliation = pd.DataFrame({
+        "as_of": pd.to_datetime(["2026-01-02", "2026-04-12", "2026-05-01"]), "publisher": ["A", "B (copy)", "C"],
+        "published_killed": pd.array([105, 160, 170], dtype="Int64"), "difference": pd.array([5, 10, 20], dtype="Int64"),
+        "difference_presumed": pd.array([0, 5, 15], dtype="Int64"),
+    })
+    fig = charts.cumulative_deaths_chart(cumulative, reconciliation, "src")
+    title = fig._suptitle.get_text().replace("\n", " ")
+    assert title == reconcile.upper_count_headline(reconciliation)
+    assert title.startswith("From 12 Apr 2026 every published tally is above the ledger's upper count (by 5 to 15")
+    assert "at least" in fig.axes[0].get_title(loc="left").replace("\n", " ")
 
 
 def test_timeline_says_before_the_strike_only_when_the_data_end_before_it():

@@ -134,37 +134,6 @@ def test_relative_year_without_a_date_is_unmatched():
 
 
 @pytest.mark.parametrize(
-    "date, lag, expected",
-    [
-        ("2025-01-20", 4, "2024-08"),  # WaPo set C001 against the 12 months ending Aug 2024
-        ("2025-01-31", 4, "2024-08"),
-        ("2025-02-01", 4, "2024-09"),
-        ("2025-09-01", 4, "2025-04"),  # the Sept 2025 release ends in April 2025
-        ("2025-09-01", 0, "2025-08"),
-        ("2026-01-08", 4, "2025-08"),
-    ],
-)
-def test_latest_published_period(date, lag, expected):
-    assert compare.latest_published_period(pd.Timestamp(date), lag) == expected
-
-
-def test_latest_published_period_refuses_negative_lag():
-    with pytest.raises(ValueError):
-        compare.latest_published_period(pd.Timestamp("2025-01-01"), -1)
-
-
-def test_match_period_without_name_or_date_is_unmatched():
-    match = compare.match_period("per year", pd.NaT, "none")
-    assert match.period_end is None and match.rule == "unmatched"
-
-
-def test_match_period_month_only_date_uses_first_of_month():
-    match = compare.match_period("per year", pd.Timestamp("2026-01-01"), "month", 4)
-    assert match.period_end == "2025-08"
-    assert "first of the month" in match.explanation
-
-
-@pytest.mark.parametrize(
     "period_end, days", [("2024-12", 366), ("2023-12", 365), ("2025-01", 366), ("2025-03", 365)]
 )
 def test_window_days(period_end, days):
@@ -208,196 +177,17 @@ def test_unknown_named_indicator_is_refused():
         compare.cdc_indicator_for(None, "12 months ending Aug 2025; indicator: heroin2", "x")
 
 
-def test_fentanyl_rows_of_the_ledger_are_the_ones_its_readme_lists():
-    # README "Synthetic opioids / fentanyl": C014 (74,702), CF04, CF08; C012 and (release 2026-12)
-    # C092 are "per year (fentanyl)"; CF17 is the "fentanyl >45,000" line of the Aug 2025 breakdown.
+def test_counter_figure_classes_of_the_ledger_are_the_ones_its_readme_lists():
+    # README "Synthetic opioids / fentanyl": CF04 and CF08 are synthetic-opioid figures, CF17 the "fentanyl >45,000"
+    # line of the Aug 2025 breakdown; CF18/CF19 name their own classes; every other counter-figure is all drugs.
+    # (Claims are classed by their quote: analysis.matching.claim_class, tests/test_matching.py.)
     claims = ledgers.load("claims", project_paths())
-    overdose = claims[claims["topic"] == "overdose_deaths_per_year"]
-    fentanyl = {
-        row.claim_id
-        for row in overdose.itertuples()
-        if compare.cdc_indicator_for(row.unit_qualifier, row.period, row.quote)[0] == "synthetic_opioids"
-    }
-    assert fentanyl == {"C012", "C014", "C092", "CF04", "CF08", "CF17"}
-
-
-# ------------------------------------------------------------------------------------------------
-# claims_vs_cdc
-
-
-def test_claims_vs_cdc_columns_and_order():
-    out = compare.claims_vs_cdc(claims_frame(claim("C1", "2025-09-05", 300000, period="2024")), CDC)
-    assert list(out.columns[:12]) == compare.CLAIMS_VS_CDC_COLUMNS
-    assert list(out.columns[12:]) == compare.CLAIMS_VS_CDC_EXTRA_COLUMNS
-
-
-def test_named_year_claim_uses_december_and_predicted_ratio():
-    out = compare.claims_vs_cdc(
-        claims_frame(claim("C1", "2025-09-05", 300000, 350000, period="2024 ('last year')")), CDC
-    ).iloc[0]
-    assert out["cdc_period_end"] == "2024-12"
-    assert (out["cdc_reported"], out["cdc_predicted"]) == (80856, 81711)
-    assert out["ratio_low"] == round(300000 / 81711, 3)
-    assert out["ratio_high"] == round(350000 / 81711, 3)
-
-
-def test_unnamed_claim_uses_latest_published_period():
-    out = compare.claims_vs_cdc(claims_frame(claim("C1", "2025-01-20", 250000, 300000, period="per year")), CDC).iloc[0]
-    assert out["cdc_period_end"] == "2024-08"
-    assert out["match_rule"] == "published_at_claim_date"
-    assert out["ratio_low"] == round(250000 / 91694, 3)
-
-
-def test_lag_parameter_moves_the_matched_period():
-    frame = claims_frame(claim("C1", "2025-05-20", 250000, period="per year"))
-    assert compare.claims_vs_cdc(frame, CDC, publication_lag_months=8).iloc[0]["cdc_period_end"] == "2024-08"
-    assert compare.claims_vs_cdc(frame, CDC, publication_lag_months=4).iloc[0]["cdc_period_end"] == "2024-12"
-
-
-def test_named_period_missing_from_release_gets_no_figure_and_says_so():
-    out = compare.claims_vs_cdc(claims_frame(claim("C1", "2025-12-06", 300000, period="'this year' (2025)")), CDC).iloc[0]
-    assert out["cdc_period_end"] == "2025-12"
-    assert pd.isna(out["cdc_predicted"]) and pd.isna(out["cdc_reported"])
-    assert pd.isna(out["ratio_low"]) and pd.isna(out["ratio_high"])
-    assert "not in this CDC release (latest period: 2025-04)" in out["note"]
-
-
-def test_claim_date_period_past_release_does_not_fall_back():
-    out = compare.claims_vs_cdc(claims_frame(claim("C1", "2026-01-08", 250000, 300000, period="per year")), CDC).iloc[0]
-    assert out["cdc_period_end"] == "2025-08"
-    assert pd.isna(out["cdc_predicted"]) and pd.isna(out["ratio_low"])
-    assert "not in this CDC release" in out["note"]
-
-
-def test_fentanyl_claim_compared_with_synthetic_opioids():
-    out = compare.claims_vs_cdc(
-        claims_frame(claim("C1", "2025-02-02", 74702, period="2023", quote="Fentanyl ... 74,702 lives")), CDC
-    ).iloc[0]
-    assert out["cdc_indicator"] == "synthetic_opioids"
-    assert out["cdc_predicted"] == 75219
-    assert out["ratio_low"] == round(74702 / 75219, 3)
-
-
-def test_per_day_claim_converted_with_days_of_the_window():
-    out = compare.claims_vs_cdc(
-        claims_frame(claim("C1", "2025-09-15", 200, period="2024", unit="deaths_per_day")), CDC
-    ).iloc[0]
-    assert out["claimed_low"] == 200 * 366
-    assert out["stated_low"] == 200 and out["stated_unit"] == "deaths_per_day"
-    assert "366" in out["conversion"]
-    assert out["ratio_low"] == round(200 * 366 / 81711, 3)
-
-
-def test_unquantified_claim_listed_without_ratio():
-    row = claim("C1", "2025-09-05", None, None, period="2024", unit="deaths_per_year (unquantified: 'tens of thousands')")
-    out = compare.claims_vs_cdc(claims_frame(row), CDC).iloc[0]
-    assert pd.isna(out["claimed_low"]) and pd.isna(out["ratio_low"]) and pd.isna(out["ratio_high"])
-    assert out["cdc_predicted"] == 81711
-    assert "without a ratio" in out["note"]
-
-
-def test_counter_figure_matched_but_never_given_a_ratio():
-    out = compare.claims_vs_cdc(claims_frame(claim("CF01", "2024-12-19", 105007, period="2023 (final)")), CDC).iloc[0]
-    assert out["kind"] == "counter_figure"
-    assert out["cdc_predicted"] == 108550
-    assert pd.isna(out["ratio_low"]) and pd.isna(out["ratio_high"])
-    assert "counter-figure" in out["note"]
-
-
-def test_blank_date_counter_figure_with_named_year_is_matched():
-    out = compare.claims_vs_cdc(claims_frame(claim("CF09", None, 79383, period="2024 (provisional)")), CDC).iloc[0]
-    assert out["date"] == "" and out["cdc_period_end"] == "2024-12"
-
-
-def test_blank_date_claim_without_period_is_unmatched():
-    out = compare.claims_vs_cdc(claims_frame(claim("C1", None, 300000, period="per year")), CDC).iloc[0]
-    assert out["cdc_period_end"] == "" and out["match_rule"] == "unmatched"
-    assert pd.isna(out["ratio_low"])
-
-
-def test_absurd_claim_is_not_cleaned():
-    out = compare.claims_vs_cdc(claims_frame(claim("C3", "2025-09-14", 300000000, period="2024 ('last year')")), CDC)
-    assert out.iloc[0]["ratio_low"] == round(300000000 / 81711, 3)
-
-
-def test_other_topics_are_left_out_and_unknown_units_refused():
-    frame = claims_frame(
-        claim("C1", "2025-09-05", 300000, period="2024"),
-        claim("C2", "2025-09-05", 25000, unit="lives_per_boat", topic="lives_saved_per_boat"),
-    )
-    assert list(compare.claims_vs_cdc(frame, CDC)["claim_id"]) == ["C1"]
-    with pytest.raises(compare.MatchError, match="C5.*lives"):
-        compare.claims_vs_cdc(claims_frame(claim("C5", "2025-09-05", 3, unit="lives")), CDC)
-
-
-def test_against_latest_period_only_for_claim_date_rows_past_the_release():
-    frame = claims_frame(
-        claim("C1", "2026-01-08", 250000, 300000, period="per year"),
-        claim("C2", "2025-12-06", 300000, period="'this year' (2025)"),
-        claim("C3", "2025-01-20", 250000, period="per year"),
-        claim("CF1", "2026-01-08", 70000, period="per year"),
-    )
-    out = compare.against_latest_period(compare.claims_vs_cdc(frame, CDC), CDC)
-    assert list(out["claim_id"]) == ["C1"]
-    row = out.iloc[0]
-    assert (row["matched_period_end"], row["latest_period_end"], row["latest_predicted"]) == ("2025-08", "2025-04", 76516)
-    assert row["ratio_high_vs_latest"] == round(300000 / 76516, 3)
-
-
-# ------------------------------------------------------------------------------------------------
-# Lives per boat
-
-
-def strikes_frame(rows):
-    out = pd.DataFrame(rows, columns=["strike_id", "date", "announced_date", "vessels"])
-    out["date"] = pd.to_datetime(out["date"])
-    out["announced_date"] = pd.to_datetime(out["announced_date"])
-    out["vessels"] = out["vessels"].astype("Int64")
-    return out
-
-
-STRIKES = strikes_frame(
-    [
-        ("S1", "2025-09-02", "2025-09-02", 1),
-        ("S2", "2025-09-15", "2025-09-15", 1),
-        ("S3", "2025-10-01", "2025-10-03", 3),  # announced two days later
-    ]
-)
-
-
-def test_lives_per_boat_arithmetic():
-    frame = claims_frame(
-        claim("C1", "2025-09-23", 25000, unit="lives_per_boat", topic="lives_saved_per_boat"),
-        claim("C2", "2025-10-03", 25000, 50000, unit="lives_per_boat", topic="lives_saved_per_boat"),
-    )
-    out = compare.lives_per_boat(frame, STRIKES, CDC).set_index("claim_id")
-    assert out.loc["C1", "vessels_by_date"] == 2 and out.loc["C1", "strikes_by_date"] == 2
-    assert out.loc["C1", "lives_implied_low"] == 50000
-    assert out.loc["C2", "vessels_by_date"] == 5
-    assert (out.loc["C2", "lives_implied_low"], out.loc["C2", "lives_implied_high"]) == (125000, 250000)
-    assert out.loc["C2", "ratio_all_drugs_high"] == round(250000 / 76516, 3)
-    assert out.loc["C2", "ratio_synthetic_low"] == round(125000 / 43809, 3)
-
-
-def test_lives_per_boat_counts_by_announcement_not_strike_date():
-    frame = claims_frame(claim("C1", "2025-10-02", 25000, unit="lives_per_boat", topic="lives_saved_per_boat"))
-    assert compare.lives_per_boat(frame, STRIKES, CDC).iloc[0]["vessels_by_date"] == 2
-
-
-def test_lives_per_boat_period_capped_at_release_and_flagged():
-    frame = claims_frame(
-        claim("C1", "2025-01-20", 25000, unit="lives_per_boat", topic="lives_saved_per_boat"),
-        claim("C2", "2026-01-03", 25000, unit="lives_per_boat", topic="lives_saved_per_boat"),
-    )
-    out = compare.lives_per_boat(frame, STRIKES, CDC).set_index("claim_id")
-    assert out.loc["C1", "cdc_period_end"] == "2024-08" and "latest in this release" not in out.loc["C1", "note"]
-    assert out.loc["C2", "cdc_period_end"] == "2025-04" and "latest in this release" in out.loc["C2", "note"]
-
-
-def test_lives_per_boat_undated_claim_has_no_count():
-    frame = claims_frame(claim("C1", None, 25000, unit="lives_per_boat", topic="lives_saved_per_boat"))
-    row = compare.lives_per_boat(frame, STRIKES, CDC).iloc[0]
-    assert pd.isna(row["vessels_by_date"]) and pd.isna(row["lives_implied_low"]) and "no date" in row["note"]
+    counter = claims[(claims["topic"] == "overdose_deaths_per_year") & (claims["kind"] == "counter_figure")]
+    classes = {row.claim_id: compare.cdc_indicator_for(row.unit_qualifier, row.period, row.quote)[0]
+               for row in counter.itertuples()}
+    assert {k for k, v in classes.items() if v == "synthetic_opioids"} == {"CF04", "CF08", "CF17"}
+    assert (classes["CF18"], classes["CF19"]) == ("psychostimulants", "cocaine")
+    assert {k for k, v in classes.items() if v == "all_drugs"} == set(classes) - {"CF04", "CF08", "CF17", "CF18", "CF19"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -409,11 +199,12 @@ def test_seaborne_flow_series_measures():
     frame = claims_frame(
         claim("C1", "2025-10-23", 5, unit="percent_of_year_earlier_level_remaining (implies >=95% reduction)",
               topic=topic, quote="like, 5% ... less than 5%"),
-        claim("C2", "2025-11-17", 85, unit="percent_reduction", topic=topic),
-        claim("C3", "2026-02-26", 98, unit="percent_drop_in_pounds_seized (CBP AMO)", topic=topic),
-        claim("C4", "2026-03", 20, unit="percent_reduction_in_drug_vessel_movement (Caribbean)", topic=topic),
+        claim("C2", "2025-11-17", 85, unit="percent_reduction", topic=topic, quote="Down like 85%."),
+        claim("C3", "2026-02-26", 98, unit="percent_drop_in_pounds_seized (CBP AMO)", topic=topic, quote="a 98% drop"),
+        claim("C4", "2026-03", 20, unit="percent_reduction_in_drug_vessel_movement (Caribbean)", topic=topic,
+              quote="a 20 per cent reduction"),
         claim("C5", "2026-02-24", None, unit="percent_reduction (unquantified: 'practically stopped')", topic=topic),
-        claim("C6", None, 97, unit="percent_reduction", topic=topic),
+        claim("C6", None, 97, unit="percent_reduction", topic=topic, quote="cut by 97%"),
     )
     out = compare.seaborne_flow_series(frame).set_index("claim_id")
     assert out.loc["C1", "reduction_pct"] == 95 and "at least" in out.loc["C1", "note"]
@@ -422,6 +213,36 @@ def test_seaborne_flow_series_measures():
     assert out.loc["C4", "measure"] == "vessel_movement"
     assert pd.isna(out.loc["C5", "reduction_pct"])
     assert pd.isna(out.loc["C6", "date_value"]) and "no date" in out.loc["C6", "note"]
+    with pytest.raises(Exception, match="C7, field quote"):  # a quote that does not carry its figure is refused
+        compare.seaborne_flow_series(claims_frame(claim("C7", "2025-11-17", 85, unit="percent_reduction", topic=topic,
+                                                        quote="down a lot")))
+
+
+def test_almost_100_is_kept_as_wording_and_repeats_of_one_occasion_are_marked():
+    topic = "seaborne_flow_reduction_pct"
+    frame = claims_frame(
+        claim("C1", "2026-01-20", 97, unit="percent_reduction", topic=topic, quote="dropped by 97%"),
+        claim("C2", "2026-01-20", 100, unit="percent_reduction (stated 'almost 100%')", topic=topic,
+              quote="We've taken out almost 100 percent of the drugs"),
+        claim("C3", "2026-01-21", 97, unit="percent_reduction", topic=topic, quote="97%"),
+        claim("C4", "2026-03", 20, unit="percent_reduction_in_drug_vessel_movement (Caribbean)", topic=topic, quote="a 20 per cent"),
+        claim("C5", "2026-03", 25, unit="percent_reduction_in_drug_vessel_movement (Pacific)", topic=topic, quote="a 25 per cent"),
+        claim("C6", "2025-11-27", 85, unit="percent_reduction", topic=topic, quote="It's about 85% stopped"),
+    )
+    out = compare.seaborne_flow_series(frame).set_index("claim_id")
+    assert pd.isna(out.loc["C2", "reduction_pct"]) and out.loc["C2", "stated_wording"] == "almost 100%"
+    assert out.loc["C2", "repeat_of"] == "C1" and out.loc["C1", "repeat_of"] == "" and out.loc["C3", "repeat_of"] == ""
+    assert (out.loc["C4", "repeat_of"], out.loc["C5", "repeat_of"]) == ("", "")  # two regional figures, not repeats
+    assert out.loc["C6", "reduction_pct"] == 85 and out.loc["C6", "stated_wording"] == ""  # "about" is a figure
+
+
+def test_real_flow_series_wording_and_repeats():
+    claims = ledgers.load("claims", project_paths())
+    out = compare.seaborne_flow_series(claims).set_index("claim_id")
+    assert list(out.index[out["stated_wording"] != ""]) == ["C038"]
+    assert dict(out.loc[out["repeat_of"] != "", "repeat_of"]) == {"C038": "C037", "C040": "C039"}
+    claimed = out[(out["measure"] == "claimed_flow_cut") & out["reduction_pct"].notna()]
+    assert (claimed["reduction_pct"].min(), claimed["reduction_pct"].max()) == (85, 97)
 
 
 def test_seaborne_flow_refuses_unknown_unit():
@@ -433,18 +254,6 @@ def test_seaborne_flow_refuses_unknown_unit():
 
 # ------------------------------------------------------------------------------------------------
 # The real ledger end to end (read-only)
-
-
-def test_real_ledger_rows_all_handled():
-    from analysis import cdc
-
-    paths = project_paths()
-    claims = ledgers.load("claims", paths)
-    out = compare.claims_vs_cdc(claims, cdc.load_national(paths))
-    assert len(out) == int((claims["topic"] == "overdose_deaths_per_year").sum())
-    assert out.loc[out["kind"] == "counter_figure", "ratio_low"].isna().all()
-    row = out.set_index("claim_id").loc["CF05"]  # AP's "up to 76,516" is CDC's predicted value
-    assert (row["cdc_period_end"], row["cdc_predicted"]) == ("2025-04", 76516)
 
 
 def test_peak_and_decline():
@@ -461,15 +270,17 @@ def test_peak_and_decline_refuses_a_gap_at_the_end():
 
 
 def test_findings_table_numbers_come_from_the_data():
-    from analysis import cdc, reconcile
+    from analysis import boats, cdc, reconcile, releases, verdicts
 
     paths = project_paths()
     national = cdc.load_national(paths)
+    calendar = releases.load_releases(paths)
     claims, strikes, tallies = (ledgers.load(name, paths) for name in ("claims", "strikes", "tallies"))
-    comparison = compare.claims_vs_cdc(claims, national)
+    comparison = verdicts.scored_comparison(claims, national, calendar)
+    reconciliation = reconcile.reconcile_tallies(strikes, tallies)
     out = compare.findings_table(
-        national, comparison, compare.lives_per_boat(claims, strikes, national), compare.seaborne_flow_series(claims),
-        strikes, reconcile.reconcile_tallies(strikes, tallies), "https://cdc.example/",
+        national, comparison, boats.lives_per_boat(claims, strikes, national, calendar),
+        compare.seaborne_flow_series(claims), strikes, reconciliation, "https://cdc.example/",
     )
     assert list(out.columns) == compare.FINDINGS_COLUMNS
     peak = int(cdc.deaths(national, "all_drugs").max())
@@ -477,9 +288,23 @@ def test_findings_table_numbers_come_from_the_data():
     deaths = out[out["finding"].str.startswith("Deaths in the strike ledger")].iloc[0]
     assert deaths["number"] == f"{int(strikes['killed'].sum())} / {int(strikes['killed'].sum() + strikes['survivors_not_found'].sum())}"
     assert out["data_file"].str.len().gt(0).all() and out["source"].str.len().gt(0).all()
-    # cumulative strike figures say where the ledger ends (computed, release 2026-12: 22 Jun 2026)
-    assert deaths["finding"] == "Deaths in the strike ledger to 22 Jun 2026: announced / with survivors never found"
+    # cumulative strike figures say where the ledger ends (computed, release 2026-12: 22 Jun 2026), and "at least"
+    assert deaths["finding"] == "Deaths in the strike ledger to 22 Jun 2026, at least: announced / with survivors never found"
     assert out["finding"].str.startswith("Published tallies to 22 Jun 2026 matching").sum() == 1
+    # the overdose-deaths-per-strike-death comparison is gone (two unrelated quantities)
+    assert not out["finding"].str.contains("per strike death").any()
+    # the reconciliation finding: every tally from 12 Apr 2026 above the upper count (computed by reconcile)
+    upper = out[out["finding"] == reconcile.upper_count_headline(reconciliation)].iloc[0]
+    assert upper["number"] == "+3 to +8 above the upper count; +15 to +22 above deaths as announced"
+    assert upper["finding"].startswith("From 12 Apr 2026 every published tally is above the ledger's upper count")
+    # verdict counts come from the scored comparison
+    over = comparison[(comparison["kind"] == "claim") & (comparison["verdict"] == "overstates")]
+    row = out[out["finding"].str.startswith("Per-year claims that overstate")].iloc[0]
+    assert f"({len(over)} of 15 with a number; tolerance 10%)" in row["finding"]
+    assert row["number"].startswith(f"at least {over.loc[over['headline_ratio_low'] < 100, 'headline_ratio_low'].min():.1f}")
+    lives = out[out["finding"].str.startswith("If each boat destroyed saved")].iloc[0]
+    assert lives["finding"] == "If each boat destroyed saved 25,000 lives, the 37 boats destroyed by 2026-01-29 would have saved"
+    assert lives["number"].startswith("925,000 (12.7 x all overdose deaths in the 12 months ending 2025-08")
 
 
 def test_campaign_timing_lines_before_and_after_the_strike():

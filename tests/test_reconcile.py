@@ -400,3 +400,25 @@ def test_reconciliation_carries_each_tallys_source(reconciled, tallies):
     within = tallies[tallies["as_of"] <= pd.Timestamp("2026-06-22")].reset_index(drop=True)
     assert reconciled["originator"].tolist() == within["originator"].tolist()
     assert reconciled["source_kind"].tolist() == within["source_kind"].tolist()
+
+
+def test_tallies_above_the_upper_count_from_12_apr_2026(strikes, tallies):
+    reconciliation = reconcile.reconcile_tallies(strikes, tallies)
+    excess = reconcile.above_upper_count(reconciliation)
+    assert (excess.first, excess.last, excess.tallies) == (pd.Timestamp("2026-04-12"), pd.Timestamp("2026-05-28"), 10)
+    assert (excess.presumed_min, excess.presumed_max, excess.announced_min, excess.announced_max) == (3, 8, 15, 22)
+    assert (excess.widest_publisher, excess.widest_as_of) == ("Associated Press", pd.Timestamp("2026-05-28"))
+    assert reconcile.upper_count_headline(reconciliation) == (
+        "From 12 Apr 2026 every published tally is above the ledger's upper count (by 3 to 8 deaths): the ledger "
+        "misses strikes (or survivors' deaths), so its totals are 'at least' figures")
+    lines = reconcile.upper_count_lines(reconciliation, strikes)
+    assert "13 of its strike rows report no survivor count at all" in lines[2]  # said where survivors are unreported
+    assert lines[-1] == "So every total of the ledger is an 'at least' figure."
+    assert not any("lacks strikes" in line for line in lines)
+
+
+def test_no_run_above_the_upper_count_when_the_newest_tally_is_not_above():
+    frame = pd.DataFrame({"as_of": pd.to_datetime(["2026-01-01", "2026-02-01"]), "publisher": ["A", "B"],
+                          "difference": [5, 0], "difference_presumed": [2, 0]})
+    assert reconcile.above_upper_count(frame) is None
+    assert reconcile.upper_count_headline(frame).startswith("The newest published tally is not above")
