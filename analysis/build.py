@@ -18,7 +18,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import cdc, compare, ledgers, reconcile
+from . import cdc, compare, ledgers, reconcile, revisions
 from .paths import Paths, project_paths
 
 
@@ -30,14 +30,17 @@ class Inputs:
     strikes: pd.DataFrame
     tallies: pd.DataFrame
     claims: pd.DataFrame
+    cdc_releases: dict[str, pd.DataFrame]  # every CDC release held, oldest first (the last is cdc_national)
 
     @classmethod
     def load(cls, paths: Paths) -> "Inputs":
+        national = cdc.load_national(paths)
         return cls(
-            cdc_national=cdc.load_national(paths),
+            cdc_national=national,
             strikes=ledgers.load_strikes_verified(paths),
             tallies=ledgers.load_tallies_verified(paths),
             claims=ledgers.load_claims_verified(paths),
+            cdc_releases=revisions.load_releases(paths, latest=national),
         )
 
 
@@ -63,6 +66,11 @@ def claims_vs_cdc(inputs: Inputs) -> pd.DataFrame:
     return compare.claims_vs_cdc(inputs.claims, inputs.cdc_national)
 
 
+def cdc_revisions(inputs: Inputs) -> pd.DataFrame:
+    """Each period's first-published value (earliest release held) against the latest release."""
+    return revisions.first_published(revisions.revision_pairs(inputs.cdc_releases))
+
+
 #: Output file -> the function that computes it.
 OUTPUTS: dict[str, Callable[[Inputs], pd.DataFrame]] = {
     "cdc_national.csv": cdc_national,
@@ -70,6 +78,7 @@ OUTPUTS: dict[str, Callable[[Inputs], pd.DataFrame]] = {
     "strikes_cumulative.csv": strikes_cumulative,
     "tallies_reconciled.csv": tallies_reconciled,
     "claims_vs_cdc.csv": claims_vs_cdc,
+    "cdc_revisions.csv": cdc_revisions,
 }
 
 
