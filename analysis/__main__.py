@@ -1,5 +1,5 @@
 """The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | bench |
-extract-national``.
+extract-national | snapshot``.
 
 Each command is a thin call into the module that does the work.
 """
@@ -76,6 +76,24 @@ def _extract_national(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(args: argparse.Namespace) -> int:
+    from . import snapshot
+
+    result = snapshot.register(
+        args.file, args.release, args.note, source=args.source, day=args.date,
+        changelog=not args.no_changelog, paths=project_paths(args.root),
+    )
+    if not result.changed:
+        print(f"{result.name}: unchanged (same bytes, release {result.release}); nothing written")
+        return 0
+    print(f"registered data/raw/{result.name}: release {result.release}, {result.rows:,} rows, sha256 {result.sha256}")
+    where = "added to CHANGELOG.md" if result.changelog_written else "add it to CHANGELOG.md"
+    print(f"CHANGELOG line ({where}):")
+    print(result.changelog_line)
+    print("Then: python -m analysis build, make notebooks, and commit data/raw/ with the re-executed notebooks.")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from . import bench
 
@@ -124,6 +142,25 @@ def parser() -> argparse.ArgumentParser:
     extract.add_argument("source", help="whole export, e.g. ../shared/data/cdc/vintages/vsrr_all_2018-04.csv")
     extract.add_argument("target", help="e.g. data/raw/cdc_vsrr_2018-04.csv")
     extract.set_defaults(run=_extract_national)
+
+    snap = commands.add_parser(
+        "snapshot",
+        help="register a new release of a ledger (or the release calendar): validate, then swap file and manifest entry",
+        description="Register a new release of a raw file the manifest already describes (the ledgers, "
+        "the release calendar, the older CDC snapshots). The new file -- --from PATH, or the file already "
+        "at data/raw/<file> -- is validated whole with the loader the analysis uses; any problem is reported "
+        "with file, line, field and value, and data/raw/ and MANIFEST.json are left byte-identical. "
+        "Otherwise file and manifest entry (sha256, rows, release, retrieval date) are replaced together, "
+        "atomically, and the CHANGELOG line is printed and added under today's date. CDC's current release "
+        "comes in with `fetch` instead.",
+    )
+    snap.add_argument("file", help="the snapshot, e.g. data/raw/strikes.csv")
+    snap.add_argument("--release", required=True, help="the source's release, YYYY-MM (e.g. 2027-01)")
+    snap.add_argument("--note", required=True, help="what changed in this release and why (goes to the CHANGELOG)")
+    snap.add_argument("--from", dest="source", help="copy this file into place (default: the file already there)")
+    snap.add_argument("--date", help="retrieval date, YYYY-MM-DD (default: today)")
+    snap.add_argument("--no-changelog", action="store_true", help="only print the CHANGELOG line")
+    snap.set_defaults(run=_snapshot)
 
     bench = commands.add_parser("bench", help="run the benchmarks and write benchmarks/results.json")
     bench.add_argument("--repeats", type=int, default=5)
