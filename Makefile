@@ -39,8 +39,9 @@ test-fast: setup
 notebooks: setup
 	$(BIN)/python -m analysis notebooks
 
+## The benchmarks (not part of the library): print every figure with its target, write benchmarks/results.json.
 bench: setup
-	$(BIN)/python -m analysis bench
+	$(BIN)/python -m benchmarks
 
 ## Debian's Chromium for the browser tests (needs root and apt; CI runs it).
 browser:

@@ -1,6 +1,7 @@
-"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | bench``.
+"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify``.
 
-Each command is a thin call into the module that does the work.
+Each command is a thin call into the module that does the work. The benchmarks are not part of the
+library: ``python -m benchmarks`` (``make bench``) runs them.
 """
 
 from __future__ import annotations
@@ -67,12 +68,6 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from . import bench
-
-    return bench.main(project_paths(args.root), repeats=args.repeats, skip_tests=args.skip_tests)
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     top.add_argument("--root", help="project root (default: this checkout or $OVERDOSE_PROJECT_ROOT)")
@@ -103,11 +98,6 @@ def parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check data/raw/ against its manifest checksums")
     verify.set_defaults(run=_verify)
-
-    bench = commands.add_parser("bench", help="run the benchmarks and write benchmarks/results.json")
-    bench.add_argument("--repeats", type=int, default=5)
-    bench.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
-    bench.set_defaults(run=_bench)
     return top
 
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import cdc
-from .paths import Paths, project_paths
+from analysis import cdc
+from analysis.paths import Paths, project_paths
 
 #: The generator's seed: fixed, so the synthetic file is the same on every run and machine.
 SEED = 20250917

@@ -1,4 +1,4 @@
-"""The benchmark: ``python -m analysis bench [--repeats N] [--skip-tests]`` (issue 6).
+"""The benchmark: ``python -m benchmarks [--repeats N] [--skip-tests]`` or ``make bench`` (issue 6).
 
 This machine is shared and noisy, so nothing here is a pass/fail timing test. Each figure is
 measured several times in one run and the median kept; the load figure is a *ratio* of two
@@ -8,7 +8,7 @@ Figures (flat keys of ``benchmarks/results.json``, with targets from the issue):
 
 1. ``load_ratio``: the project's load + clean + validate (:func:`analysis.cdc.read_cdc_csv`) over a
    bare ``pandas.read_csv`` of the same file, both from disk. The file is SYNTHETIC
-   (:mod:`analysis.synthetic`): CDC's export schema at the size of CDC's all-jurisdiction release,
+   (:mod:`benchmarks.synthetic`): CDC's export schema at the size of CDC's all-jurisdiction release,
    written to a temporary folder, for timing only. The two run interleaved, at least 15 rounds; the
    figure is the median of the per-round ratios. Target <= 1.5.
 2. ``build_seconds``: ``python -m analysis build`` from raw to processed, wall time (no target).
@@ -43,9 +43,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .paths import ROOT_ENV, Paths
+from analysis.paths import ROOT_ENV, Paths
 
 RESULTS_FILE = "results.json"
+
+
+def results_dir(paths: Paths) -> Path:
+    """Where ``results.json`` goes: ``benchmarks/`` of the project benchmarked."""
+    return paths.root / "benchmarks"
 
 #: The checkout holding this package (where tests/ lives), whatever root is benchmarked.
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -187,7 +192,9 @@ def measure_load(paths: Paths, workdir: Path, repeats: int) -> dict[str, Any]:
     """
     import pandas as pd
 
-    from . import cdc, synthetic
+    from analysis import cdc
+
+    from . import synthetic
 
     made = synthetic.write_synthetic_export(workdir / "synthetic", paths=paths)
     path = made.path
@@ -360,7 +367,7 @@ def run_measured(command: list[str], *, cwd: Path, env: dict[str, str] | None = 
 
 def copy_for_benchmark(paths: Paths, target: Path) -> Paths:
     """A throwaway copy of what build and report read: ``data/raw`` and ``notebooks``."""
-    from .paths import project_paths
+    from analysis.paths import project_paths
 
     shutil.copytree(paths.raw, target / "data" / "raw")
     if paths.notebooks.is_dir():
@@ -463,8 +470,8 @@ def measure_refresh(paths: Paths, workdir: Path) -> dict[str, Any]:
     The first refresh installs a snapshot that records CDC's ``rowsUpdatedAt`` (the committed
     export snapshot has none, so it must be fetched once); the second finds CDC unchanged.
     """
-    from . import refresh
-    from .paths import project_paths
+    from analysis import refresh
+    from analysis.paths import project_paths
 
     fake_socrata = load_fake_socrata()
     copy = workdir / "refresh"
@@ -572,12 +579,12 @@ def main(paths: Paths, repeats: int = 5, skip_tests: bool = False) -> int:
     figures["met"] = evaluate(figures)
     figures["problems"] = problems
     figures["notes"] = (
-        "Medians of `repeats` runs in one run of `python -m analysis bench` (tests: one run). "
+        "Medians of `repeats` runs in one run of `python -m benchmarks` (tests: one run). "
         "load_ratio times analysis.cdc.read_cdc_csv against pandas.read_csv on a SYNTHETIC "
-        "all-jurisdiction file (analysis/synthetic.py), interleaved. Memory: peak of the process "
+        "all-jurisdiction file (benchmarks/synthetic.py), interleaved. Memory: peak of the process "
         "tree summed (PSS; *_rss_mb sums RSS and double-counts shared pages)."
     )
-    path = write_results(figures, paths.benchmarks / RESULTS_FILE)
+    path = write_results(figures, results_dir(paths) / RESULTS_FILE)
     print()
     print(f"cores {figures['cores']}, {figures['date']}, repeats {repeats} (medians)")
     print(format_table(figures))
