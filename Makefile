@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: setup report build fetch test test-fast bench browser notebooks clean
+.PHONY: setup report build fetch refresh test test-fast lint bench browser notebooks clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,12 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest tests -p no:cacheprovider -x -q
+
+## Lint and format check (ruff, configured in pyproject.toml; notebooks' code cells included). Changes nothing:
+## `ruff check --fix .` and `ruff format .` apply the fixes.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## Re-execute the notebooks in place (after a data or library change), then commit their outputs.
 notebooks: setup

@@ -39,9 +39,10 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from analysis.paths import ROOT_ENV, Paths
 
@@ -52,15 +53,18 @@ def results_dir(paths: Paths) -> Path:
     """Where ``results.json`` goes: ``benchmarks/`` of the project benchmarked."""
     return paths.root / "benchmarks"
 
+
 #: The checkout holding this package (where tests/ lives), whatever root is benchmarked.
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 #: The test command timed for ``tests_seconds`` (the one ``make test`` runs, quiet).
+# fmt: off
 TEST_COMMAND = (
     "-m", "pytest", "tests", "notebooks",
     "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "notebooks/nbval_sanitize.cfg",
     "-p", "no:cacheprovider", "-q",
 )
+# fmt: on
 
 #: The load comparison is cheap (well under a second a round): it gets at least this many rounds.
 LOAD_MIN_ROUNDS = 15
@@ -161,7 +165,7 @@ def format_table(figures: dict[str, Any], targets: dict[str, Target] = TARGETS) 
     widths = [max(len(row[i]) for row in lines) for i in range(4)]
     out = []
     for number, row in enumerate(lines):
-        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if number == 0:
             out.append("  ".join("-" * width for width in widths))
     return "\n".join(out)
@@ -220,7 +224,7 @@ def measure_load(paths: Paths, workdir: Path, repeats: int) -> dict[str, Any]:
     project_s, bare_s = statistics.median(times["project"]), statistics.median(times["bare"])
     # Each round's two readings are taken within a fraction of a second of each other, so the
     # median of the per-round ratios is less sensitive to the machine's load changing mid-run.
-    ratios = [p / b for p, b in zip(times["project"], times["bare"])]
+    ratios = [p / b for p, b in zip(times["project"], times["bare"], strict=True)]
     return {
         "load_ratio": round(statistics.median(ratios), 3),
         "load_ratio_of_medians": round(project_s / bare_s, 3),
@@ -312,7 +316,7 @@ class TreeMemorySampler:
         self.peak_rss_kb = max(self.peak_rss_kb, rss)
         self.samples += 1
 
-    def __enter__(self) -> "TreeMemorySampler":
+    def __enter__(self) -> TreeMemorySampler:
         if Path("/proc").is_dir():
             self._thread.start()
         return self
@@ -426,7 +430,7 @@ def measure_report(paths: Paths, repeats: int, workers: int = 2) -> dict[str, An
             entry["export"].append(item["export_s"])
     notebooks = {}
     for name, parts in sorted(per_notebook.items()):
-        work = [e + x for e, x in zip(parts["execute"], parts["export"])]
+        work = [e + x for e, x in zip(parts["execute"], parts["export"], strict=True)]
         notebooks[name] = {
             "kernel_start_seconds": median(parts["kernel_start"]),
             "execute_seconds": median(parts["execute"]),
@@ -508,9 +512,7 @@ def measure_tests(checkout: Path = CHECKOUT) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop(ROOT_ENV, None)
     result = run_measured([sys.executable, *TEST_COMMAND], cwd=checkout, env=env)
-    summary = next(
-        (line.strip() for line in reversed(result.output.splitlines()) if line.strip()), ""
-    )
+    summary = next((line.strip() for line in reversed(result.output.splitlines()) if line.strip()), "")
     failed = sorted(line.strip() for line in result.output.splitlines() if line.startswith(("FAILED ", "ERROR ")))
     return {
         "tests_seconds": round(result.seconds, 3),

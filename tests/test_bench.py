@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,6 @@ from analysis import cdc, refresh
 from analysis.paths import project_paths
 from benchmarks import bench, synthetic
 from benchmarks.__main__ import main as bench_cli
-
 from fake_socrata import api_rows_from_export
 from helpers import ROOT, copy_project
 
@@ -89,7 +87,9 @@ def test_same_quoting_thousands_separators_and_empty_fields(small_file):
 
 def test_values_are_varied_not_copied(full_file):
     table = cdc.read_cdc_csv(full_file.path)
-    all_drugs = table[table["indicator"] == "all_drugs"].pivot(index="period_end", columns="jurisdiction", values="reported")
+    all_drugs = table[table["indicator"] == "all_drugs"].pivot(
+        index="period_end", columns="jurisdiction", values="reported"
+    )
     assert (all_drugs.drop(columns="US").lt(all_drugs["US"], axis=0)).all().all()
     assert all_drugs.drop(columns="US").T.duplicated().sum() == 0
 
@@ -177,12 +177,25 @@ def test_main_writes_every_required_key_and_prints_the_table(tmp_path, monkeypat
 
     monkeypatch.setattr(bench, "measure_build", fake_build)
     monkeypatch.setattr(bench, "measure_report", fake_step({"report_seconds": 20.0, "report_peak_memory_mb": 300.0}))
-    monkeypatch.setattr(bench, "measure_refresh", fake_step({"refresh_unchanged_requests": 1, "refresh_unchanged_bytes": 10}))
+    monkeypatch.setattr(
+        bench, "measure_refresh", fake_step({"refresh_unchanged_requests": 1, "refresh_unchanged_bytes": 10})
+    )
     monkeypatch.setattr(bench, "measure_tests", fake_step({"tests_seconds": 60.0, "tests_passed": True}))
     assert bench.main(paths, repeats=3) == 0
     results = json.loads((paths.root / "benchmarks" / "results.json").read_text())
-    for key in ("load_ratio", "build_seconds", "report_seconds", "tests_seconds", "peak_memory_mb",
-                "refresh_unchanged_requests", "refresh_unchanged_bytes", "cores", "date", "targets", "met"):
+    for key in (
+        "load_ratio",
+        "build_seconds",
+        "report_seconds",
+        "tests_seconds",
+        "peak_memory_mb",
+        "refresh_unchanged_requests",
+        "refresh_unchanged_bytes",
+        "cores",
+        "date",
+        "targets",
+        "met",
+    ):
         assert key in results, key
     assert results["peak_memory_mb"] == 300.0  # the larger of build and report
     assert results["met"]["load_ratio"] is True and results["repeats"] == 3
@@ -240,14 +253,13 @@ def test_the_library_holds_no_benchmark_code():
 # Memory sampling and the refresh measurement
 # ------------------------------------------------------------------------------------------
 
-ALLOCATE = "import time; block = bytearray(120 * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.6)"
+ALLOCATE = (
+    "import time; block = bytearray(120 * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.6)"
+)
 
 
 def test_memory_of_a_process_tree_includes_grandchildren(tmp_path):
-    parent = (
-        "import subprocess, sys; "
-        f"subprocess.run([sys.executable, '-c', {ALLOCATE!r}], check=True)"
-    )
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {ALLOCATE!r}], check=True)"
     result = bench.run_measured([sys.executable, "-c", parent], cwd=tmp_path)
     assert result.returncode == 0
     assert result.peak_tree_pss_mb >= 110  # the grandchild's 120 MB block
