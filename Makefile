@@ -28,6 +28,12 @@ build: setup
 fetch: setup
 	$(BIN)/python -m analysis fetch
 
+## Needs internet: a new CDC release end to end. Fetch; only if CDC published something new: rebuild
+## data/processed/, re-execute the notebooks, run the tests, write the report, print what changed.
+## Extra options: make refresh REFRESH_ARGS="--summary-file summary.md".
+refresh: setup
+	$(BIN)/python -m analysis refresh $(REFRESH_ARGS)
+
 ## Every test: the library's tests, the browser tests (skipped with a message without Chromium), nbval.
 test: setup
 	$(BIN)/python -m pytest tests notebooks $(NBVAL) -p no:cacheprovider

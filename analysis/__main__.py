@@ -1,4 +1,4 @@
-"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify``.
+"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | refresh | release-day``.
 
 Each command is a thin call into the module that does the work. The benchmarks are not part of the
 library: ``python -m benchmarks`` (``make bench``) runs them.
@@ -44,15 +44,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    import nbformat
+    from . import release
 
-    from . import report
-
-    paths = project_paths(args.root)
-    for path in report.find_notebooks(paths):
-        executed, timing = report.execute_notebook(path, paths)
-        nbformat.write(executed, path)
-        print(f"executed {path.relative_to(paths.root)} in place")
+    release.execute_notebooks_in_place(project_paths(args.root))
     return 0
 
 
@@ -65,6 +59,43 @@ def _verify(args: argparse.Namespace) -> int:
 
     for name in manifest.verify_all(project_paths(args.root)):
         print(f"ok  data/raw/{name}")
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    import shlex
+
+    from . import release
+
+    options = {}
+    if args.test_command is not None:
+        options["test_command"] = shlex.split(args.test_command)
+    outcome = release.run(
+        project_paths(args.root),
+        base_url=args.base_url,
+        jurisdictions=None if args.all else (args.jurisdiction or ["US"]),
+        force=args.force,
+        workers=args.workers,
+        summary_file=args.summary_file,
+        **options,
+    )
+    return outcome.exit_code
+
+
+def _release_day(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from . import schedule
+
+    day = dt.date.fromisoformat(args.date) if args.date else schedule.today_utc()
+    answer = schedule.is_day_after_release_day(day)
+    release = schedule.release_day(day.year, day.month)
+    print("yes" if answer else "no")
+    print(
+        f"{day.isoformat()}: {'the day after' if answer else 'not the day after'} CDC's usual release day "
+        f"(second Wednesday; this month's: {release.isoformat()})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -98,6 +129,24 @@ def parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check data/raw/ against its manifest checksums")
     verify.set_defaults(run=_verify)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="a new CDC release end to end: fetch and, only if CDC published something new, rebuild, "
+        "re-execute the notebooks, test, report and print what changed (needs internet)",
+    )
+    refresh.add_argument("--jurisdiction", action="append", help="CDC state code; repeat for several (default: US)")
+    refresh.add_argument("--all", action="store_true", help="every jurisdiction")
+    refresh.add_argument("--force", action="store_true", help="download even if CDC has not updated")
+    refresh.add_argument("--base-url", help="Socrata host (default: data.cdc.gov; tests use a local server)")
+    refresh.add_argument("--summary-file", help="also write the change summary (Markdown) here")
+    refresh.add_argument("--test-command", help="the test step (default: the README's, as `make test`)")
+    refresh.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
+    refresh.set_defaults(run=_refresh)
+
+    day = commands.add_parser("release-day", help="print yes if today (UTC) is the day after CDC's usual release day")
+    day.add_argument("--date", help="ask about this date (YYYY-MM-DD) instead of today")
+    day.set_defaults(run=_release_day)
     return top
 
 
