@@ -392,7 +392,9 @@ def summary(
     elif has_column:
         out.append("- No verdict moved.")
     else:
-        out.append("- No processed file has a verdict column; the claims' ratios are under claims_vs_cdc.csv below.")
+        out.append(
+            "- No processed file has a verdict column yet; changed claim ratios, if any, are under claims_vs_cdc.csv."
+        )
     changed = [f for f in files if not f.unchanged]
     unchanged = [f.name for f in files if f.unchanged]
     out += ["", "### Processed files", ""]
