@@ -51,6 +51,9 @@ HEADLINE_MEASURES = ("predicted", "reported")
 #: Changed cells listed per file (the rest are counted).
 MAX_LISTED = 25
 
+#: Longer cell texts are shown only around where they differ.
+EXCERPT_WIDTH = 60
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -272,6 +275,29 @@ def _cell(text: str) -> str:
     return number_text(text).replace("|", "\\|").replace("\n", " ")
 
 
+def excerpt_pair(before: str, after: str, width: int = EXCERPT_WIDTH) -> tuple[str, str]:
+    """Long texts cut to where they differ: the differing middle with a little context each side."""
+    if max(len(before), len(after)) <= width:
+        return before, after
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    context = 15
+
+    def cut(text: str) -> str:
+        head = max(0, start - context)
+        tail = min(len(text), len(text) - end + context)
+        middle = text[head:tail]
+        if len(middle) > width:
+            middle = middle[: width - 1] + "…"
+        return ("…" if head > 0 else "") + middle + ("…" if tail < len(text) else "")
+
+    return cut(before), cut(after)
+
+
 def _key_text(key: tuple[str, ...]) -> str:
     return ", ".join(key) if key else "(row)"
 
@@ -357,11 +383,15 @@ def file_lines(changes: FileChanges, max_listed: int = MAX_LISTED) -> list[str]:
             more = f"; and {len(keys) - max_listed:,} more" if len(keys) > max_listed else ""
             lines.append(f"- {label}: {shown}{more}.")
     if changes.cells:
-        # Verdict columns first, then in file order.
-        cells = sorted(changes.cells, key=lambda c: not _is_verdict(c.column))
+        # Verdict columns first, then short values (numbers, codes), then long texts; each in file order.
+        cells = sorted(
+            changes.cells,
+            key=lambda c: (not _is_verdict(c.column), max(len(c.before), len(c.after)) > EXCERPT_WIDTH),
+        )
         lines += ["", f"| {', '.join(changes.key)} | column | before | after |", "|---|---|---|---|"]
         for cell in cells[:max_listed]:
-            lines.append(f"| {_key_text(cell.key)} | {cell.column} | {_cell(cell.before)} | {_cell(cell.after)} |")
+            before, after = excerpt_pair(cell.before, cell.after)
+            lines.append(f"| {_key_text(cell.key)} | {cell.column} | {_cell(before)} | {_cell(after)} |")
         if len(cells) > max_listed:
             lines += ["", f"... and {len(cells) - max_listed:,} more changed cells."]
     lines.append("")

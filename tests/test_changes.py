@@ -172,3 +172,12 @@ def test_period_and_date_text():
     assert changes.date_text("2025-10-15T09:30:00Z") == "15 Oct 2025"
     assert changes.date_text("2025-09") == "Sep 2025"
     assert changes.date_text(None) == "(unknown)"
+
+
+def test_long_texts_are_shown_where_they_differ():
+    note = "12 months ending Jul 2025 is not in this CDC release (latest period: 2025-04): no CDC figure, no ratio"
+    before, after = changes.excerpt_pair(note, note.replace("2025-04", "2025-05"))
+    assert before == "… period: 2025-04): no CDC figur…" and after == "… period: 2025-05): no CDC figur…"
+    assert changes.excerpt_pair("short", "shorter") == ("short", "shorter")
+    shortened = changes.excerpt_pair(note, note[:30])
+    assert shortened[1] == "…g Jul 2025 is n" and len(shortened[0]) <= changes.EXCERPT_WIDTH + 2
