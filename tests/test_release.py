@@ -25,7 +25,7 @@ import pytest
 from analysis import build, changes, manifest, refresh, release, report
 from analysis.__main__ import main
 from fake_socrata import FakeSocrata, api_rows_from_export, default_metadata
-from helpers import ROOT, copy_project, snapshot_bytes
+from helpers import ROOT, copy_project, copy_report_project, snapshot_bytes
 
 #: rowsUpdatedAt of the fake's new release (2025-10-15 12:00 UTC): a fixture value, not CDC's.
 NEW_RELEASE = 1760529600
@@ -186,3 +186,16 @@ def test_a_new_release_end_to_end_then_nothing_new(tmp_path, new_release_rows, c
     assert "Nothing new from CDC" in out and "== rebuilding" not in out
     assert snapshot_bytes(paths.root) == before
     assert not summary_file.exists()
+
+
+def test_a_failing_notebook_leaves_every_notebook_as_it_was(tmp_path):
+    fixtures = ROOT / "tests" / "fixtures" / "report"
+    paths = copy_report_project(
+        tmp_path / "project",
+        [fixtures / "01_figure.ipynb", *sorted((fixtures / "failing").glob("*.ipynb"))],
+        [fixtures / "ledger_row.csv"],
+    )
+    before = snapshot_bytes(paths.notebooks)
+    with pytest.raises(report.ReportError, match=r"notebook .*\.ipynb, cell \d+"):
+        release.execute_notebooks_in_place(paths, say=lambda text: None)
+    assert snapshot_bytes(paths.notebooks) == before
