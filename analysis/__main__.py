@@ -1,7 +1,8 @@
-"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | bench |
-extract-national | snapshot``.
+"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | refresh |
+release-day | extract-national | snapshot``.
 
-Each command is a thin call into the module that does the work.
+Each command is a thin call into the module that does the work. The benchmarks are not part of the
+library: ``python -m benchmarks`` (``make bench``) runs them.
 """
 
 from __future__ import annotations
@@ -44,15 +45,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    import nbformat
+    from . import release
 
-    from . import report
-
-    paths = project_paths(args.root)
-    for path in report.find_notebooks(paths):
-        executed, timing = report.execute_notebook(path, paths)
-        nbformat.write(executed, path)
-        print(f"executed {path.relative_to(paths.root)} in place")
+    release.execute_notebooks_in_place(project_paths(args.root))
     return 0
 
 
@@ -94,10 +89,41 @@ def _snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from . import bench
+def _refresh(args: argparse.Namespace) -> int:
+    import shlex
 
-    return bench.main(project_paths(args.root), repeats=args.repeats, skip_tests=args.skip_tests)
+    from . import release
+
+    options = {}
+    if args.test_command is not None:
+        options["test_command"] = shlex.split(args.test_command)
+    outcome = release.run(
+        project_paths(args.root),
+        base_url=args.base_url,
+        jurisdictions=None if args.all else (args.jurisdiction or ["US"]),
+        force=args.force,
+        workers=args.workers,
+        summary_file=args.summary_file,
+        **options,
+    )
+    return outcome.exit_code
+
+
+def _release_day(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from . import schedule
+
+    day = dt.date.fromisoformat(args.date) if args.date else schedule.today_utc()
+    answer = schedule.is_day_after_release_day(day)
+    release = schedule.release_day(day.year, day.month)
+    print("yes" if answer else "no")
+    print(
+        f"{day.isoformat()}: {'the day after' if answer else 'not the day after'} CDC's usual release day "
+        f"(second Wednesday; this month's: {release.isoformat()})",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -131,6 +157,24 @@ def parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check data/raw/ against its manifest checksums")
     verify.set_defaults(run=_verify)
 
+    refresh = commands.add_parser(
+        "refresh",
+        help="a new CDC release end to end: fetch and, only if CDC published something new, rebuild, "
+        "re-execute the notebooks, test, report and print what changed (needs internet)",
+    )
+    refresh.add_argument("--jurisdiction", action="append", help="CDC state code; repeat for several (default: US)")
+    refresh.add_argument("--all", action="store_true", help="every jurisdiction")
+    refresh.add_argument("--force", action="store_true", help="download even if CDC has not updated")
+    refresh.add_argument("--base-url", help="Socrata host (default: data.cdc.gov; tests use a local server)")
+    refresh.add_argument("--summary-file", help="also write the change summary (Markdown) here")
+    refresh.add_argument("--test-command", help="the test step (default: the README's, as `make test`)")
+    refresh.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
+    refresh.set_defaults(run=_refresh)
+
+    day = commands.add_parser("release-day", help="print yes if today (UTC) is the day after CDC's usual release day")
+    day.add_argument("--date", help="ask about this date (YYYY-MM-DD) instead of today")
+    day.set_defaults(run=_release_day)
+
     extract = commands.add_parser(
         "extract-national",
         help="copy the header and the State == US rows of a whole CDC export, byte for byte",
@@ -162,10 +206,6 @@ def parser() -> argparse.ArgumentParser:
     snap.add_argument("--no-changelog", action="store_true", help="only print the CHANGELOG line")
     snap.set_defaults(run=_snapshot)
 
-    bench = commands.add_parser("bench", help="run the benchmarks and write benchmarks/results.json")
-    bench.add_argument("--repeats", type=int, default=5)
-    bench.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
-    bench.set_defaults(run=_bench)
     return top
 
 
