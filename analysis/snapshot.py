@@ -28,9 +28,9 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import cdc, ledgers, manifest, releases
 from .paths import Paths, project_paths
@@ -148,8 +148,12 @@ def register(
         sha = manifest.sha256_of(staged)
         rows = manifest.count_csv_records(staged)
         previous_rows = entry.get("rows")
-        changed = not (sha == entry["sha256"] and entry["source_release"] == release and
-                       (paths.raw / name).exists() and manifest.sha256_of(paths.raw / name) == sha)
+        changed = not (
+            sha == entry["sha256"]
+            and entry["source_release"] == release
+            and (paths.raw / name).exists()
+            and manifest.sha256_of(paths.raw / name) == sha
+        )
         line = changelog_line(name, release, rows, previous_rows, sha, note)
         if not changed:
             return Result(name, release, rows, previous_rows, sha, False, line, False)

@@ -113,7 +113,8 @@ def test_a_new_verdict_column_and_its_changes_lead_the_summary(committed):
     claims = committed["claims_vs_cdc.csv"]
     first = dict(committed, **{"claims_vs_cdc.csv": edit(claims, with_verdict({}))})
     text = changes.summary(committed, first, before_entry={}, after_entry={})
-    assert "- claims_vs_cdc.csv: new column verdict: overstated (27)" in text
+    rows = len(changes.parse_csv("claims_vs_cdc.csv", claims).rows)  # 32 rows in ledger release 2026-12
+    assert f"- claims_vs_cdc.csv: new column verdict: overstated ({rows})" in text
     second = dict(committed, **{"claims_vs_cdc.csv": edit(claims, with_verdict({"C004": "accurate"}))})
     text = changes.summary(first, second, before_entry={}, after_entry={})
     verdicts = text.split("### Verdicts")[1].split("###")[0]

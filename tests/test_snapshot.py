@@ -23,8 +23,10 @@ def project(tmp_path):
 def _new_strikes(tmp_path, edit=None):
     """The committed strike ledger plus one new row (S061), optionally edited."""
     text = (ROOT / "data" / "raw" / "strikes.csv").read_text(encoding="utf-8")
-    row = ("S061,2026-06-25,2026-06-26,Caribbean,1,3,0,0,SOUTHCOM,Test row.,"
-           "https://www.example.org/s061,CBS News,national\n")
+    row = (
+        "S061,2026-06-25,2026-06-26,Caribbean,1,3,0,0,SOUTHCOM,Test row.,"
+        "https://www.example.org/s061,CBS News,national\n"
+    )
     if edit:
         row = edit(row)
     path = tmp_path / "strikes_new.csv"
@@ -39,7 +41,9 @@ def _run(paths, *args):
 def test_success_swaps_file_and_manifest_entry_and_adds_the_changelog_line(project, tmp_path, capsys):
     new = _new_strikes(tmp_path)
     before = manifest.entry("strikes.csv", project)
-    assert _run(project, "--from", str(new), "--release", "2027-01", "--note", "S061 added", "--date", "2027-01-15") == 0
+    assert (
+        _run(project, "--from", str(new), "--release", "2027-01", "--note", "S061 added", "--date", "2027-01-15") == 0
+    )
     out = capsys.readouterr().out
     assert (project.raw / "strikes.csv").read_bytes() == new.read_bytes()
     after = manifest.entry("strikes.csv", project)
@@ -67,8 +71,14 @@ def test_a_second_release_the_same_day_goes_under_the_same_heading(project, tmp_
     "edit, words",
     [
         (lambda row: row.replace(",Caribbean,", ",Atlantic,"), "field 'theater', value 'Atlantic': not one of"),
-        (lambda row: row.replace(",CBS News,national", ",CBS News,newspaper"), "field 'source_kind', value 'newspaper'"),
-        (lambda row: row.replace(",CBS News,national", ",,national"), "field 'originator', value '': is blank but required"),
+        (
+            lambda row: row.replace(",CBS News,national", ",CBS News,newspaper"),
+            "field 'source_kind', value 'newspaper'",
+        ),
+        (
+            lambda row: row.replace(",CBS News,national", ",,national"),
+            "field 'originator', value '': is blank but required",
+        ),
         (lambda row: row.replace("2026-06-25,2026-06-26", "2026-06-25,2026-06-24"), "is before the strike date"),
         (lambda row: row.replace("S061", "S060"), "duplicate id"),
     ],
@@ -100,8 +110,21 @@ def test_bad_arguments_are_refused_before_anything_is_read(project, capsys, args
 
 
 def test_files_it_does_not_register(project, capsys, tmp_path):
-    assert main(["--root", str(project.root), "snapshot", str(project.raw / "cdc_vsrr.csv"),
-                 "--release", "2026-01", "--note", "x"]) == 1
+    assert (
+        main(
+            [
+                "--root",
+                str(project.root),
+                "snapshot",
+                str(project.raw / "cdc_vsrr.csv"),
+                "--release",
+                "2026-01",
+                "--note",
+                "x",
+            ]
+        )
+        == 1
+    )
     assert "python -m analysis fetch" in capsys.readouterr().err
     other = tmp_path / "strikes.csv"
     other.write_text("x", encoding="utf-8")
@@ -110,8 +133,21 @@ def test_files_it_does_not_register(project, capsys, tmp_path):
     manifest_data = json.loads(project.manifest.read_text(encoding="utf-8"))
     del manifest_data["files"]["land_operations.csv"]
     project.manifest.write_text(manifest.dumps(manifest_data), encoding="utf-8")
-    assert main(["--root", str(project.root), "snapshot", str(project.raw / "land_operations.csv"),
-                 "--release", "2026-12", "--note", "x"]) == 1
+    assert (
+        main(
+            [
+                "--root",
+                str(project.root),
+                "snapshot",
+                str(project.raw / "land_operations.csv"),
+                "--release",
+                "2026-12",
+                "--note",
+                "x",
+            ]
+        )
+        == 1
+    )
     assert "no entry for 'land_operations.csv'" in capsys.readouterr().err
 
 
@@ -149,8 +185,23 @@ def test_release_calendar_goes_through_its_own_loader(project, tmp_path, capsys)
     text = (ROOT / "data" / "raw" / "cdc_releases.csv").read_text(encoding="utf-8")
     bad = tmp_path / "cdc_releases.csv"
     bad.write_text(text.replace("2025-10,,,none", "2025-10,2025-10-08,,none"), encoding="utf-8")
-    assert main(["--root", str(project.root), "snapshot", str(project.raw / "cdc_releases.csv"),
-                 "--from", str(bad), "--release", "2027-01", "--note", "x"]) == 1
+    assert (
+        main(
+            [
+                "--root",
+                str(project.root),
+                "snapshot",
+                str(project.raw / "cdc_releases.csv"),
+                "--from",
+                str(bad),
+                "--release",
+                "2027-01",
+                "--note",
+                "x",
+            ]
+        )
+        == 1
+    )
     assert "field 'release_date', value '2025-10-08': must be blank: basis is none" in capsys.readouterr().err
 
 
