@@ -667,7 +667,7 @@ def findings_table(
     cdc_source_url: str,
 ) -> pd.DataFrame:
     """The synthesis' findings, each with its number (computed here), data file, rows and source."""
-    from . import cdc
+    from . import cdc, reconcile
 
     cdc_file = "data/raw/cdc_vsrr.csv"
     overdose = peak_and_decline(cdc.deaths(cdc_tidy, ALL_DRUGS), ALL_DRUGS, "predicted")
@@ -685,6 +685,7 @@ def findings_table(
     seizure = flow[flow["measure"] == "seizure_weight"]
     exact = reconciliation[(reconciliation["difference"] == 0) | (reconciliation["difference_presumed"] == 0)]
     killed, presumed = int(strikes["killed"].sum()), int(strikes["killed"].sum() + strikes["survivors_not_found"].sum())
+    to_end = reconcile.to_end_text(strikes)
     rows = [
         (f"All-drug overdose deaths peaked in the 12 months ending {overdose.peak_period} (predicted)",
          f"{overdose.peak_value:,}", cdc_file, f"all_drugs, {overdose.peak_period}", cdc_source_url),
@@ -710,9 +711,9 @@ def findings_table(
         ("Evidence offered for the flow claim measures seizures, not flow",
          ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]), "data/raw/claims.csv",
          _ids(seizure["claim_id"]), _ids(seizure["source_url"])),
-        ("Deaths in the strike ledger: announced / with survivors never found", f"{killed} / {presumed}",
+        (f"Deaths in the strike ledger {to_end}: announced / with survivors never found", f"{killed} / {presumed}",
          "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row"),
-        ("Published tallies matching the ledger exactly (announced or presumed count)",
+        (f"Published tallies {to_end} matching the ledger exactly (announced or presumed count)",
          f"{len(exact)} of {len(reconciliation)}", "data/raw/tallies.csv; data/raw/strikes.csv",
          "all tallies rows", "source_url of each tally"),
         (f"Overdose deaths in 12 months ending {overdose.latest_period} per strike death (presumed)",

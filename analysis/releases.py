@@ -81,8 +81,7 @@ def _date_in_month(row: dict, report) -> None:
     if day is not None and (day.year, day.month) != month:
         report("release_date", row.text["release_date"], f"is not in its release month {_month_text(month)}")
     if period is not None and period >= month:
-        report("latest_period", row.text["latest_period"],
-               f"is not before its release month {_month_text(month)}")
+        report("latest_period", row.text["latest_period"], f"is not before its release month {_month_text(month)}")
 
 
 def _months_and_periods_in_order(file: str, rows: list) -> list[Problem]:
@@ -94,20 +93,30 @@ def _months_and_periods_in_order(file: str, rows: list) -> list[Problem]:
         month = row["release_month"]
         if month is not None:
             if previous_month is not None and month != _next_month(previous_month):
-                problems.append(Problem(
-                    file, row.line, "release_month", row.text["release_month"],
-                    f"does not follow {_month_text(previous_month)} (one row per month, in order, none missing)",
-                ))
+                problems.append(
+                    Problem(
+                        file,
+                        row.line,
+                        "release_month",
+                        row.text["release_month"],
+                        f"does not follow {_month_text(previous_month)} (one row per month, in order, none missing)",
+                    )
+                )
             previous_month = month
         period = row["latest_period"]
         if period is not None:
             if previous_period is not None and period < previous_period[0]:
                 earlier = previous_period[1]
-                problems.append(Problem(
-                    file, row.line, "latest_period", row.text["latest_period"],
-                    f"goes backwards: release {earlier.text['release_month']} (line {earlier.line}) "
-                    f"had already published {earlier.text['latest_period']}",
-                ))
+                problems.append(
+                    Problem(
+                        file,
+                        row.line,
+                        "latest_period",
+                        row.text["latest_period"],
+                        f"goes backwards: release {earlier.text['release_month']} (line {earlier.line}) "
+                        f"had already published {earlier.text['latest_period']}",
+                    )
+                )
             else:
                 previous_period = (period, row)
     return problems

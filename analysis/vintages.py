@@ -51,9 +51,11 @@ VINTAGES: dict[str, Vintage] = {
             "vsrr_all_2018-04.csv",
             "2017-09",
             "export, 2018 layout: 10 columns (State, State Name, Year, Month, Period, Indicator, Data Value, "
-            "Percent Complete, Percent Pending Investigation, Footnote); no Predicted Value, no Footnote Symbol; UTF-8 BOM",
+            "Percent Complete, Percent Pending Investigation, Footnote); no Predicted Value, no Footnote Symbol; "
+            "UTF-8 BOM",
             "https://github.com/BuzzFeedNews/2018-05-fentanyl-and-cocaine-overdose-deaths "
-            "(data/vssr/VSRR_Provisional_Drug_Overdose_Death_Counts.csv, commit 360ddfd2806239d383defcd22b5e57aec264ea67)",
+            "(data/vssr/VSRR_Provisional_Drug_Overdose_Death_Counts.csv, "
+            "commit 360ddfd2806239d383defcd22b5e57aec264ea67)",
         ),
         Vintage(
             "2019-06",
@@ -146,9 +148,7 @@ def vintage(release: str) -> Vintage:
     try:
         return VINTAGES[release]
     except KeyError:
-        raise ValueError(
-            f"no older CDC release {release!r} in data/raw/; known: {', '.join(VINTAGES)}"
-        ) from None
+        raise ValueError(f"no older CDC release {release!r} in data/raw/; known: {', '.join(VINTAGES)}") from None
 
 
 def load_vintage(release: str, paths: Paths | None = None) -> pd.DataFrame:

@@ -477,6 +477,9 @@ def test_findings_table_numbers_come_from_the_data():
     deaths = out[out["finding"].str.startswith("Deaths in the strike ledger")].iloc[0]
     assert deaths["number"] == f"{int(strikes['killed'].sum())} / {int(strikes['killed'].sum() + strikes['survivors_not_found'].sum())}"
     assert out["data_file"].str.len().gt(0).all() and out["source"].str.len().gt(0).all()
+    # cumulative strike figures say where the ledger ends (computed, release 2026-12: 22 Jun 2026)
+    assert deaths["finding"] == "Deaths in the strike ledger to 22 Jun 2026: announced / with survivors never found"
+    assert out["finding"].str.startswith("Published tallies to 22 Jun 2026 matching").sum() == 1
 
 
 def test_campaign_timing_lines_before_and_after_the_strike():
