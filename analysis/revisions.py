@@ -177,9 +177,11 @@ def revision_pairs(releases: Mapping[str, pd.DataFrame], indicators=INDICATORS) 
             older = table.dropna(subset=[measure])
             if older.empty:
                 continue
-            joined = older.join(latest[["reported", "predicted"]], on=["indicator", "period_end"], rsuffix="_latest")
+            joined = older.join(latest[["reported", "predicted"]].add_suffix("_latest"), on=["indicator", "period_end"])
             latest_column = f"{measure}_latest"
             joined = joined.dropna(subset=[latest_column])
+            if joined.empty:
+                continue
             value = joined[measure].astype("int64")
             latest_value = joined[latest_column].astype("int64")
             latest_reported = joined["reported_latest"]
@@ -526,8 +528,8 @@ def claims_band(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, table: pd.Data
 
 QUOTED_COLUMNS = [
     "claim_id", "date", "cdc_period_end", "cdc_indicator", "quoted", "quoted_measure", "quoted_release",
-    "release_basis", "age_months", "latest_reported", "latest_predicted", "difference_percent", "final",
-    "final_claim_id", "source_url",
+    "release_basis", "age_months", "latest_reported", "latest_predicted", "reported_vs_quoted_percent",
+    "predicted_vs_quoted_percent", "final", "final_claim_id", "source_url",
 ]
 
 
@@ -546,9 +548,11 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
     Rows: counter-figures of :func:`analysis.compare.claims_vs_cdc` whose period text says
     ``provisional`` and whose period is in the snapshot. ``quoted_release`` is the release CDC had out
     on the row's date (:func:`analysis.releases.latest_published`; ``release_basis`` says whether the
-    calendar reports it or assumes it from the schedule); empty for an undated row.
-    ``difference_percent`` sets the snapshot's value of the quoted measure (predicted when the page
-    does not say) against the quoted figure. ``final`` is a counter-figure from **final** data for the
+    calendar reports it or assumes it from the schedule); empty for an undated row, or when no release
+    out on that day held the period.
+    ``reported_vs_quoted_percent`` and ``predicted_vs_quoted_percent`` set the snapshot's reported and
+    predicted values against the quoted figure (percent of the quoted figure; ``quoted_measure`` says
+    which of the two the page names, if either). ``final`` is a counter-figure from **final** data for the
     same period and indicator (NCHS's final count, a different product: it counts residents only).
     Everything here is quoted from pages, not read from CDC's files.
     """
@@ -563,9 +567,11 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
     rows = []
     for row in quoted.itertuples(index=False):
         measure = _quoted_measure(str(row.period))
-        published = latest_published(calendar, row.date[:10] if len(row.date) >= 10 else f"{row.date}-01") if row.date else None
+        day = row.date if len(row.date) != 7 else f"{row.date}-01"  # a month-only date: its first day
+        published = latest_published(calendar, day) if row.date else None
+        if published is not None and published.period < row.cdc_period_end:
+            published = None  # the calendar has no release out that day holding the period: not placed
         release = published.release_month if published else ""
-        snapshot = int(row.cdc_reported) if measure == "reported" else int(row.cdc_predicted)
         final = final_of.get((row.cdc_period_end, row.cdc_indicator))
         rows.append({
             "claim_id": row.claim_id, "date": row.date, "cdc_period_end": row.cdc_period_end,
@@ -573,7 +579,8 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
             "quoted_release": release, "release_basis": published.basis if published else "",
             "age_months": months_between(row.cdc_period_end, release) if release else pd.NA,
             "latest_reported": int(row.cdc_reported), "latest_predicted": int(row.cdc_predicted),
-            "difference_percent": round(100 * (snapshot - row.claimed_low) / row.claimed_low, 2),
+            "reported_vs_quoted_percent": round(100 * (int(row.cdc_reported) - row.claimed_low) / row.claimed_low, 2),
+            "predicted_vs_quoted_percent": round(100 * (int(row.cdc_predicted) - row.claimed_low) / row.claimed_low, 2),
             "final": int(final.claimed_low) if final is not None else pd.NA,
             "final_claim_id": final.claim_id if final is not None else "",
             "source_url": row.source_url,

@@ -1,0 +1,372 @@
+"""Tests for analysis.revisions: revisions of CDC's provisional counts between the releases held.
+
+The arithmetic is checked on rows of every release (the April 2018, mid-2019 and July 2019 national
+snapshots against the September 2025 one), including the issue's example; the band and the ratio
+range on small hand-made tables whose answer can be worked out on paper, then on the real ones.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import cdc, compare, ledgers, releases, revisions
+from analysis.paths import project_paths
+
+
+@pytest.fixture(scope="module")
+def held():
+    return revisions.load_releases()
+
+
+@pytest.fixture(scope="module")
+def pairs(held):
+    return revisions.revision_pairs(held)
+
+
+@pytest.fixture(scope="module")
+def first(pairs):
+    return revisions.first_published(pairs)
+
+
+def _row(table, period, indicator, measure, release=None):
+    rows = table[(table["period_end"] == period) & (table["indicator"] == indicator) & (table["measure"] == measure)]
+    if release is not None:
+        rows = rows[rows["release" if "release" in rows else "first_release"] == release]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+# --- the releases held -------------------------------------------------------------------------
+
+
+def test_four_releases_oldest_first_latest_last(held):
+    assert list(held) == ["2018-04", "2019-06", "2019-07", "2025-09"]
+    assert cdc.latest_period(held["2025-09"]) == "2025-04"
+
+
+def test_latest_release_must_be_newer_than_the_older_ones(tmp_path):
+    from helpers import copy_project
+
+    paths = copy_project(tmp_path)
+    entries = revisions.manifest.load(paths)
+    entries["files"]["cdc_vsrr.csv"]["source_release"] = "2019-07"
+    revisions.manifest.write(entries, paths)
+    with pytest.raises(revisions.RevisionError, match=r"cdc_vsrr.csv: its release 2019-07 is not newer"):
+        revisions.load_releases(paths)
+
+
+def test_release_month_of_an_api_fetch_is_its_month():
+    assert revisions.release_month({"source_release": "2026-01-14"}) == "2026-01"
+    with pytest.raises(revisions.RevisionError, match="manifest entry 'x.csv', field source_release: 'soon'"):
+        revisions.release_month({"file": "x.csv", "source_release": "soon"})
+
+
+# --- the arithmetic on rows of each release ----------------------------------------------------
+
+
+def test_the_issues_example_july_2019_release(first):
+    """12 months ending Nov 2018: July 2019 release 66,986 reported / 69,096 predicted; Sept 2025: 68,102 / 68,873."""
+    reported = _row(first, "2018-11", "all_drugs", "reported")
+    predicted = _row(first, "2018-11", "all_drugs", "predicted")
+    assert (reported["first_release"], reported["first_value"], reported["latest_value"]) == ("2019-07", 66986, 68102)
+    assert (predicted["first_release"], predicted["first_value"], predicted["latest_value"]) == ("2019-07", 69096, 68873)
+    assert reported["revision"] == 68102 - 66986 == 1116
+    assert reported["revision_percent"] == round(100 * 1116 / 66986, 3) == 1.666
+    assert predicted["revision"] == -223 and predicted["revision_percent"] == -0.323
+    assert reported["age_months"] == predicted["age_months"] == 8  # Nov 2018 -> Jul 2019
+    assert reported["months_before_newest"] == 0 and reported["latest_release"] == "2025-09"
+    assert bool(reported["provisional_at_release"])
+    # errors against the latest reported count: reported short by 1,116, predicted over by 994
+    assert (reported["error"], predicted["error"]) == (-1116, 69096 - 68102)
+    assert predicted["error_percent"] == round(100 * 994 / 68102, 3)
+
+
+def test_april_2018_release_reported_only(pairs, first):
+    """12 months ending Sep 2017: 67,944 reported in the April 2018 release, 70,599 now (+3.9%)."""
+    row = _row(first, "2017-09", "all_drugs", "reported")
+    assert (row["first_release"], row["first_value"], row["latest_value"], row["revision"]) == ("2018-04", 67944, 70599, 2655)
+    assert row["age_months"] == 7 and row["revision_percent"] == 3.908
+    # the 2018 release gives no predicted values: no pair from it, nothing filled
+    assert not ((pairs["release"] == "2018-04") & (pairs["measure"] == "predicted")).any()
+    assert _row(first, "2017-09", "all_drugs", "predicted")["first_release"] == "2019-06"
+
+
+def test_mid_2019_release_rows(pairs):
+    reported = _row(pairs, "2018-09", "all_drugs", "reported", "2019-06")
+    predicted = _row(pairs, "2018-09", "all_drugs", "predicted", "2019-06")
+    assert (reported["value"], reported["latest_value"]) == (67152, 68421)
+    assert (predicted["value"], predicted["latest_value"]) == (69894, 69178)
+    assert reported["age_months"] == 9 and bool(reported["first"])
+    later = _row(pairs, "2018-09", "all_drugs", "reported", "2019-07")
+    assert later["value"] == 67657 and not later["first"] and later["age_months"] == 10
+
+
+def test_classes_and_final_periods(first):
+    cocaine = _row(first, "2018-11", "cocaine", "reported")
+    assert (cocaine["first_value"], cocaine["latest_value"]) == (14630, 14898)
+    synthetic = _row(first, "2018-11", "synthetic_opioids", "predicted")
+    assert (synthetic["first_value"], synthetic["latest_value"]) == (32159, 31770)
+    final = _row(first, "2016-12", "all_drugs", "reported")  # final data already in April 2018
+    assert final["revision"] == 0 and not final["provisional_at_release"]
+
+
+def test_pair_and_first_counts(pairs, first):
+    reported = pairs[(pairs["indicator"] == "all_drugs") & (pairs["measure"] == "reported")]
+    assert reported.groupby("release").size().to_dict() == {"2018-04": 33, "2019-06": 45, "2019-07": 47}
+    assert len(first) == 3 * 2 * 47  # 2015-01 to 2018-11, three indicators, two measures
+    assert not first.duplicated(["period_end", "indicator", "measure"]).any()
+    assert list(first.columns) == revisions.REVISION_COLUMNS
+    # every first value is the earliest release holding one
+    earliest = pairs.groupby(["indicator", "measure", "period_end"])["release"].min().rename("earliest")
+    joined = first.join(earliest, on=["indicator", "measure", "period_end"])
+    assert (joined["first_release"] == joined["earliest"]).all()
+
+
+def test_every_revision_is_latest_minus_first(first):
+    assert (first["revision"] == first["latest_value"] - first["first_value"]).all()
+    assert ((first["revision_percent"] - 100 * first["revision"] / first["first_value"]).abs() < 0.0005).all()
+
+
+# --- the arithmetic on made-up releases: gaps, errors ------------------------------------------
+
+
+def tidy(rows, footnote="Underreported due to incomplete data."):
+    """A tidy table from (period, indicator, reported, predicted) rows."""
+    frame = pd.DataFrame(rows, columns=["period_end", "indicator", "reported", "predicted"])
+    frame["jurisdiction"] = "US"
+    frame["footnote"] = footnote
+    for column in ("reported", "predicted"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def test_gaps_give_no_pair_and_are_never_filled():
+    old = tidy([("2018-01", "all_drugs", 100, None), ("2018-02", "all_drugs", 110, 120)])
+    new = tidy([("2018-01", "all_drugs", 104, 105), ("2018-02", "all_drugs", None, 118)])
+    pairs = revisions.revision_pairs({"2018-06": old, "2025-09": new})
+    assert list(zip(pairs["period_end"], pairs["measure"])) == [("2018-02", "predicted"), ("2018-01", "reported")]
+    predicted = pairs.iloc[0]
+    assert predicted["revision"] == -2 and pd.isna(predicted["latest_reported"]) and pd.isna(predicted["error"])
+
+
+def test_a_period_the_latest_release_lacks_is_left_out():
+    old = tidy([("2018-01", "all_drugs", 100, 101), ("2018-02", "all_drugs", 110, 111)])
+    new = tidy([("2018-02", "all_drugs", 112, 113)])
+    pairs = revisions.revision_pairs({"2018-06": old, "2025-09": new})
+    assert set(pairs["period_end"]) == {"2018-02"}
+
+
+@pytest.mark.parametrize(
+    "releases_given, message",
+    [
+        ({"2025-09": tidy([("2018-01", "all_drugs", 1, 1)])}, "need an older release and a latest one, got 1"),
+        ({"2018-6": tidy([]), "2025-09": tidy([])}, "release '2018-6' is not a YYYY-MM month"),
+        ({"2018-06": tidy([("2018-01", "all_drugs", 1, 1), ("2018-01", "all_drugs", 2, 2)]), "2025-09": tidy([])},
+         "release 2018-06: period 2018-01, indicator all_drugs appears 2 times"),
+        ({"2018-06": tidy([("2018-07", "all_drugs", 1, 1)]), "2025-09": tidy([])},
+         "release 2018-06: period 2018-07 ends in or after the release month"),
+        ({"2018-06": tidy([("2018-01", "all_drugs", 1, 1)]), "2025-09": tidy([("2018-02", "all_drugs", 1, 1)])},
+         "no period is held by both"),
+    ],
+)
+def test_releases_that_cannot_be_compared_are_refused(releases_given, message):
+    with pytest.raises(revisions.RevisionError, match=message):
+        revisions.revision_pairs(releases_given)
+
+
+def test_months_between():
+    assert revisions.months_between("2018-11", "2019-07") == 8
+    assert revisions.months_between("2024-12", pd.Timestamp("2025-05-14")) == 5
+    assert revisions.months_between("2024-12", "2025-05-14") == 5
+
+
+# --- summary, largest, anticipation ------------------------------------------------------------
+
+
+def test_largest_revision_is_the_largest_provisional_one(first):
+    top = revisions.largest_revision(first, "all_drugs", "reported")
+    rows = first[(first["indicator"] == "all_drugs") & (first["measure"] == "reported") & first["provisional_at_release"]]
+    assert top.revision_percent == rows["revision_percent"].abs().max() == 3.908
+    assert (top.period_end, top.release, top.age_months, top.figures) == ("2017-09", "2018-04", 7, len(rows))
+    predicted = revisions.largest_revision(first, "all_drugs", "predicted")
+    assert (predicted.period_end, predicted.release, predicted.revision) == ("2018-08", "2019-06", 69474 - 70455)
+    with pytest.raises(revisions.RevisionError, match="no provisional predicted figure of heroin"):
+        revisions.largest_revision(first, "heroin", "predicted")
+
+
+def test_summary_counts_and_medians(first):
+    table = revisions.summary(first)
+    assert len(table) == 6
+    row = table[(table["indicator"] == "all_drugs") & (table["measure"] == "reported")].iloc[0]
+    provisional = first[(first["indicator"] == "all_drugs") & (first["measure"] == "reported") & first["provisional_at_release"]]
+    assert (row["figures"], row["provisional"]) == (47, len(provisional))
+    assert row["median_percent"] == round(provisional["revision_percent"].median(), 2)
+    assert row["releases"] == "Apr 2018, Jun 2019, Jul 2019"
+
+
+def test_anticipation_compares_both_measures_of_the_same_release(first):
+    table = revisions.anticipation(first)
+    row = table[(table["indicator"] == "all_drugs") & (table["ages"] == "all ages")].iloc[0]
+    both = first[(first["indicator"] == "all_drugs") & first["provisional_at_release"] & (first["first_release"] != "2018-04")]
+    wide = both.pivot(index="period_end", columns="measure", values="error_percent")
+    assert row["periods"] == len(wide)
+    assert row["predicted_closer"] == int((wide["predicted"].abs() < wide["reported"].abs()).sum())
+    young = table[(table["indicator"] == "all_drugs") & (table["ages"] == "up to 12 months")].iloc[0]
+    older = table[(table["indicator"] == "all_drugs") & (table["ages"] == "over 12 months")].iloc[0]
+    assert young["periods"] + older["periods"] == row["periods"]
+
+
+def test_same_age_in_different_releases(pairs):
+    table = revisions.pairs_at_same_age(pairs)
+    nine = table[table["age_months"] == 9].set_index("release")["median_percent"].round(3).to_dict()
+    assert nine == {"2018-04": 2.492, "2019-06": 1.890, "2019-07": 1.356}  # 2017-07, 2018-09, 2018-10
+
+
+# --- the band ----------------------------------------------------------------------------------
+
+
+def made_up_revisions(rows):
+    """A first_published-shaped table from (period, age, first value, latest value, release) rows."""
+    frame = pd.DataFrame(rows, columns=["period_end", "age_months", "first_value", "latest_value", "first_release"])
+    frame["indicator"], frame["measure"] = "all_drugs", "predicted"
+    frame["revision"] = frame["latest_value"] - frame["first_value"]
+    frame["revision_percent"] = 100 * frame["revision"] / frame["first_value"]
+    frame["provisional_at_release"] = True
+    return frame
+
+
+SMALL = made_up_revisions([
+    ("2018-01", 6, 1000, 1030, "2018-07"),  # +3%
+    ("2018-02", 5, 1000, 980, "2018-07"),  # -2%
+    ("2017-12", 7, 1000, 1010, "2018-07"),  # +1%
+    ("2017-06", 13, 1000, 1005, "2018-07"),  # +0.5%
+    ("2016-06", 25, 1000, 1000, "2018-07"),  # 0
+])
+
+
+def test_band_takes_figures_of_about_that_age():
+    found = revisions.band(SMALL, "all_drugs", "predicted", 6, window=1, min_periods=1)
+    assert (found.periods, found.ages, found.largest_percent) == (3, (5, 7), 3.0)
+    assert (found.low_percent, found.high_percent) == (-2.0, 3.0)
+    assert found.range(50_000) == pytest.approx((48_500, 51_500))
+    assert not found.outside_sample
+
+
+def test_band_widens_until_it_has_enough_periods():
+    found = revisions.band(SMALL, "all_drugs", "predicted", 13, window=0, min_periods=2)
+    # 13 alone has one period; the window grows to 6 months, which reaches age 7
+    assert (found.periods, found.ages, found.largest_percent) == (2, (7, 13), 1.0)
+    everything = revisions.band(SMALL, "all_drugs", "predicted", 13, window=0, min_periods=99)
+    assert everything.periods == 5  # not enough anywhere: every figure, and it stops
+
+
+def test_band_says_when_the_age_is_outside_the_sample():
+    young = revisions.band(SMALL, "all_drugs", "predicted", 2, window=2, min_periods=1)
+    assert young.outside_sample and young.ages == (5, 5)
+    assert "a figure 2 months old is younger than any in the sample, so the bound may understate" in young.label()
+    old = revisions.band(SMALL, "all_drugs", "predicted", 40, window=2, min_periods=1)
+    assert old.outside_sample and "older than any in the sample" in old.label()
+
+
+def test_band_label_names_periods_releases_and_what_it_is_not():
+    found = revisions.band(SMALL, "all_drugs", "predicted", 6, window=1, min_periods=1)
+    assert found.label() == (
+        "empirical bound from 3 periods of the Jul 2018 release (figures 5 to 7 months old at release; "
+        "revisions seen -2.0% to +3.0%), not a statistical interval"
+    )
+    assert found.text(50_000).startswith("revised by up to 3.0% either way: 48,500 to 51,500 (empirical bound")
+
+
+def test_band_refuses_bad_requests():
+    with pytest.raises(ValueError, match="age_months must be a whole number"):
+        revisions.band(SMALL, "all_drugs", "predicted", 2.5)
+    with pytest.raises(ValueError, match="window must be >= 0"):
+        revisions.band(SMALL, "all_drugs", "predicted", 2, window=-1)
+    with pytest.raises(revisions.RevisionError, match="no reported figure of all_drugs"):
+        revisions.band(SMALL, "all_drugs", "reported", 6)
+
+
+def test_band_on_the_real_revisions(first):
+    found = revisions.band(first, "all_drugs", "reported", 9)
+    used = first[(first["indicator"] == "all_drugs") & (first["measure"] == "reported")
+                 & ((first["age_months"] - 9).abs() <= 2)]
+    assert found.periods == len(used) >= 5
+    assert found.largest_percent == round(used["revision_percent"].abs().max(), 2)
+    assert found.releases == ("2018-04", "2019-06", "2019-07")
+    newest = revisions.band(first, "all_drugs", "predicted", 5)  # the Sept 2025 release's newest period
+    assert newest.outside_sample and newest.ages[0] == 8
+
+
+# --- the ratio range ---------------------------------------------------------------------------
+
+
+def test_ratio_range_arithmetic():
+    found = revisions.ratio_range(200_000, 300_000, 100_000, 6, SMALL, "all_drugs", window=1, min_periods=1)
+    # largest revision seen at 5-7 months: 3%. CDC 97,000 to 103,000.
+    assert (found.cdc_low, found.cdc_high) == pytest.approx((97_000, 103_000))
+    assert (found.ratio_low, found.ratio_high) == (round(200_000 / 103_000, 3), round(300_000 / 97_000, 3))
+    assert found.text().startswith("even if this period were revised by the largest revision seen (3.0% either way, "
+                                   "CDC 97,000 to 103,000), the ratio would be 1.94 to 3.09 (empirical bound from 3 periods")
+
+
+def test_ratio_range_refuses_missing_figures():
+    with pytest.raises(ValueError, match="cdc_value is missing"):
+        revisions.ratio_range(1, 2, pd.NA, 6, SMALL, "all_drugs")
+    with pytest.raises(ValueError, match="cdc_value must be a positive count"):
+        revisions.ratio_range(1, 2, 0, 6, SMALL, "all_drugs")
+
+
+def test_is_provisional_reads_cdcs_footnote(held):
+    latest = held["2025-09"]
+    assert revisions.is_provisional(latest, "all_drugs", "2024-12")
+    assert not revisions.is_provisional(latest, "all_drugs", "2023-12")
+    assert revisions.is_provisional(held["2018-04"], "all_drugs", "2017-01")  # 2018 layout: footnote text only
+    with pytest.raises(KeyError, match="2030-01 is not in the release"):
+        revisions.is_provisional(latest, "all_drugs", "2030-01")
+
+
+def test_claims_band_on_every_rated_provisional_claim(claims, held, first):
+    latest = held["2025-09"]
+    comparison = compare.claims_vs_cdc(claims, latest)
+    table = revisions.claims_band(comparison, latest, first, "2025-09")
+    rated = comparison[comparison["ratio_low"].notna()]
+    provisional = rated[[revisions.is_provisional(latest, r.cdc_indicator, r.cdc_period_end) for r in rated.itertuples()]]
+    assert list(table["claim_id"]) == list(provisional["claim_id"]) and len(table) > 0
+    assert (table["band_ratio_low"] <= table["ratio_low"]).all()
+    assert (table["ratio_high"] <= table["band_ratio_high"]).all()
+    for row in table.itertuples():
+        assert row.age_months == revisions.months_between(row.cdc_period_end, "2025-09")
+        expected = revisions.ratio_range(*comparison.loc[comparison["claim_id"] == row.claim_id,
+                                                         ["claimed_low", "claimed_high", "cdc_predicted"]].iloc[0],
+                                         row.age_months, first, row.cdc_indicator)
+        assert (row.band_ratio_low, row.band_ratio_high) == (expected.ratio_low, expected.ratio_high)
+
+
+# --- quoted releases and the finding -----------------------------------------------------------
+
+
+def test_quoted_releases_from_the_claims_ledger(claims, held):
+    comparison = compare.claims_vs_cdc(claims, held["2025-09"])
+    calendar = releases.load_releases(project_paths())
+    table = revisions.quoted_releases(comparison, calendar).set_index("claim_id")
+    cf03 = table.loc["CF03"]  # 2024 predicted 80,391 in the May 2025 release; 81,711 now; 79,385 final (CF07)
+    assert (cf03["quoted"], cf03["quoted_measure"], cf03["quoted_release"], cf03["age_months"]) == (80391, "predicted", "2025-05", 5)
+    assert (cf03["latest_predicted"], cf03["final"], cf03["final_claim_id"]) == (81711, 79385, "CF07")
+    assert cf03["predicted_vs_quoted_percent"] == round(100 * (81711 - 80391) / 80391, 2)
+    assert table.loc["CF05", "predicted_vs_quoted_percent"] == 0  # quoted from the snapshot's own release
+    assert table.loc["CF09", "quoted_release"] == ""  # undated: no release can be named
+    assert "CF01" not in table.index and "CF06" not in table.index  # final data; a period past the snapshot
+    ledger = ledgers.load_claims(project_paths().raw / "claims.csv")
+    for claim_id in table.index:
+        assert ledger.set_index("claim_id").loc[claim_id, "kind"] == "counter_figure"
+
+
+def test_finding_row_numbers_come_from_the_table(first):
+    finding, number, data_file, rows, source = revisions.finding_row(first, "https://example.org/cdc")
+    reported = revisions.largest_revision(first, "all_drugs", "reported")
+    predicted = revisions.largest_revision(first, "all_drugs", "predicted")
+    assert number == f"reported {reported.revision_percent:+.1f}%, predicted {predicted.revision_percent:+.1f}%"
+    assert "data/processed/cdc_revisions.csv" in data_file and "data/raw/cdc_vsrr_2018-04.csv" in data_file
+    assert rows == "all_drugs reported 2017-09 (Apr 2018 release); all_drugs predicted 2018-08 (Jun 2019 release)"
+    assert f"reported: {reported.figures} periods" in finding and source == "https://example.org/cdc"
