@@ -282,7 +282,7 @@ def _select(table: pd.DataFrame, indicator: str, measure: str, provisional_only:
 
 
 SUMMARY_COLUMNS = [
-    "indicator", "measure", "figures", "provisional", "releases", "ages", "median_percent",
+    "indicator", "measure", "periods", "provisional_periods", "releases", "ages", "median_percent",
     "largest_percent", "largest_where",
 ]
 
@@ -299,7 +299,7 @@ def summary(table: pd.DataFrame, indicators=INDICATORS) -> pd.DataFrame:
                 continue
             top = largest_revision(table, indicator, measure)
             rows.append({
-                "indicator": indicator, "measure": measure, "figures": len(part), "provisional": len(provisional),
+                "indicator": indicator, "measure": measure, "periods": len(part), "provisional_periods": len(provisional),
                 "releases": ", ".join(release_label(r) for r in sorted(set(provisional[_release_column(part)]))),
                 "ages": f"{int(provisional['age_months'].min())}-{int(provisional['age_months'].max())} months",
                 "median_percent": round(float(provisional["revision_percent"].median()), 2),
@@ -342,8 +342,8 @@ def anticipation(table: pd.DataFrame, indicators=INDICATORS, provisional_only: b
             closer = (group["predicted"].abs() < group["reported"].abs()).sum()
             rows.append({
                 "indicator": indicator, "ages": label, "periods": len(group), "predicted_closer": int(closer),
-                "median_error_reported_percent": round(float(group["reported"].median()), 2),
-                "median_error_predicted_percent": round(float(group["predicted"].median()), 2),
+                "median_error_reported_percent": float(group["reported"].median()),
+                "median_error_predicted_percent": float(group["predicted"].median()),
             })
     return pd.DataFrame(rows, columns=ANTICIPATION_COLUMNS)
 
@@ -410,12 +410,15 @@ class Band:
 
 
 def band(table: pd.DataFrame, indicator: str, measure: str, age_months: int, window: int = 2,
-         min_periods: int = 5) -> Band:
-    """The band for a figure ``age_months`` old: the revisions of the first-published figures whose age
-    at release is within ``window`` months of it, the window widened a month at a time until it holds
-    ``min_periods`` periods (or every figure). ``table`` is :func:`first_published` output
-    (``cdc_revisions.csv``). Figures already final at their release count too: the age is what is
-    matched, not the footnote. :attr:`Band.outside_sample` says when no figure held is that young (or old).
+         min_periods: int = 5, provisional_only: bool = True) -> Band:
+    """The band for a provisional figure ``age_months`` old: the revisions of the first-published
+    figures that were provisional at their release and whose age then is within ``window`` months of
+    it, the window widened a month at a time until it holds ``min_periods`` periods (or every figure).
+
+    ``table`` is :func:`first_published` output (``cdc_revisions.csv``). Figures that already rested
+    on final data at their release are left out unless ``provisional_only`` is False (CDC's final data
+    came about 18 months after a period's end in 2019; a figure of that age can be provisional today).
+    :attr:`Band.outside_sample` says when no figure used is that young (or that old).
     """
     if window < 0 or min_periods < 1:
         raise ValueError(f"window must be >= 0 months and min_periods >= 1, got {window} and {min_periods}")
@@ -423,8 +426,11 @@ def band(table: pd.DataFrame, indicator: str, measure: str, age_months: int, win
         raise ValueError(f"age_months must be a whole number of months >= 0, got {age_months!r}")
     age_months = int(age_months)
     rows = table[(table["indicator"] == indicator) & (table["measure"] == measure)]
+    if provisional_only:
+        rows = rows[rows["provisional_at_release"].astype(bool)]
     if rows.empty:
-        raise RevisionError(f"no {measure} figure of {indicator} in the revisions table: no band")
+        kind = "provisional " if provisional_only else ""
+        raise RevisionError(f"no {kind}{measure} figure of {indicator} in the revisions table: no band")
     distance = (rows["age_months"].astype(int) - age_months).abs()
     width = window
     used = rows[distance <= width]
@@ -491,19 +497,20 @@ def is_provisional(cdc_tidy: pd.DataFrame, indicator: str, period_end: str) -> b
 
 
 BAND_COLUMNS = [
-    "claim_id", "cdc_period_end", "cdc_indicator", "age_months", "cdc_predicted", "ratio_low", "ratio_high",
-    "band_percent", "band_ratio_low", "band_ratio_high", "band_periods", "band_note",
+    "claim_id", "release", "cdc_period_end", "cdc_indicator", "age_months", "cdc_predicted", "ratio_low", "ratio_high",
+    "band_measure", "band_percent", "band_ratio_low", "band_ratio_high", "band_periods", "band_note",
 ]
 
 
 def claims_band(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, table: pd.DataFrame, release: str,
-                window: int = 2, min_periods: int = 5) -> pd.DataFrame:
+                window: int = 2, min_periods: int = 5, band_measure: str = "predicted") -> pd.DataFrame:
     """For every rated claim matched with a period the release marks provisional: its ratio range if the
     CDC predicted value were revised by the largest revision seen for a figure of that age at ``release``.
 
     ``comparison`` is :func:`analysis.compare.claims_vs_cdc` output (needs ``claim_id, cdc_period_end,
     cdc_indicator, cdc_predicted, claimed_low, claimed_high, ratio_low``); periods resting on final data
-    are left out (their count no longer waits for records).
+    are left out (their count no longer waits for records). ``band_measure`` picks whose revisions make
+    the band: ``predicted`` (like with like, the default) or ``reported`` (larger revisions: a wider band).
     """
     rated = comparison[comparison["ratio_low"].notna() & comparison["cdc_predicted"].notna()]
     rows = []
@@ -512,11 +519,12 @@ def claims_band(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, table: pd.Data
             continue
         age = months_between(row.cdc_period_end, release)
         found = ratio_range(row.claimed_low, row.claimed_high, row.cdc_predicted, age, table, row.cdc_indicator,
-                            "predicted", window, min_periods)
+                            band_measure, window, min_periods)
         rows.append({
-            "claim_id": row.claim_id, "cdc_period_end": row.cdc_period_end, "cdc_indicator": row.cdc_indicator,
-            "age_months": age, "cdc_predicted": int(row.cdc_predicted), "ratio_low": float(row.ratio_low),
-            "ratio_high": float(row.ratio_high), "band_percent": found.band.largest_percent,
+            "claim_id": row.claim_id, "release": release, "cdc_period_end": row.cdc_period_end,
+            "cdc_indicator": row.cdc_indicator, "age_months": age, "cdc_predicted": int(row.cdc_predicted), "ratio_low": float(row.ratio_low),
+            "ratio_high": float(row.ratio_high), "band_measure": band_measure,
+            "band_percent": found.band.largest_percent,
             "band_ratio_low": found.ratio_low, "band_ratio_high": found.ratio_high,
             "band_periods": found.band.periods, "band_note": found.band.label(),
         })
@@ -591,6 +599,55 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
     return out
 
 
+QUOTED_BAND_COLUMNS = [
+    "claim_id", "cdc_period_end", "cdc_indicator", "quoted_measure", "quoted_release", "age_months", "quoted",
+    "latest_release", "latest", "moved_percent", "band_percent", "band_periods", "within_band",
+]
+
+
+def quoted_against_band(quoted: pd.DataFrame, table: pd.DataFrame, latest_release: str, window: int = 2,
+                        min_periods: int = 5) -> pd.DataFrame:
+    """Each quoted figure whose page names its measure and whose release is known: how far it had moved
+    by the latest release, against the band for a figure of its age. The latest release is not final
+    data, so this is at most part of the figure's revision."""
+    rows = []
+    usable = quoted[quoted["quoted_measure"].isin(MEASURES) & (quoted["quoted_release"] != "")]
+    for row in usable.itertuples(index=False):
+        if row.quoted_release >= latest_release:
+            continue  # quoted from the latest release itself: nothing has moved yet
+        latest = int(row.latest_reported if row.quoted_measure == "reported" else row.latest_predicted)
+        found = band(table, row.cdc_indicator, row.quoted_measure, int(row.age_months), window, min_periods)
+        moved = round(100 * (latest - row.quoted) / row.quoted, 2)
+        rows.append({
+            "claim_id": row.claim_id, "cdc_period_end": row.cdc_period_end, "cdc_indicator": row.cdc_indicator,
+            "quoted_measure": row.quoted_measure, "quoted_release": row.quoted_release, "age_months": int(row.age_months),
+            "quoted": int(row.quoted), "latest_release": latest_release, "latest": latest, "moved_percent": moved,
+            "band_percent": found.largest_percent, "band_periods": found.periods,
+            "within_band": abs(moved) <= found.largest_percent,
+        })
+    return pd.DataFrame(rows, columns=QUOTED_BAND_COLUMNS)
+
+
+def quoted_band_lines(table: pd.DataFrame, quoted: pd.DataFrame) -> list[str]:
+    """Sentences on the quoted figures set against the band (from :func:`quoted_against_band`)."""
+    unusable = int((~quoted["quoted_measure"].isin(MEASURES)).sum())
+    lines = []
+    for row in table.itertuples(index=False):
+        verdict = "within" if row.within_band else "outside"
+        lines.append(
+            f"{row.claim_id} (quoted): {period_text(row.cdc_period_end)}, {row.quoted_measure} {row.quoted:,} in the "
+            f"{release_label(row.quoted_release)} release ({row.age_months} months old), {row.latest:,} in the "
+            f"{release_label(row.latest_release)} release: {row.moved_percent:+.1f}%, {verdict} the band of "
+            f"{row.band_percent:.1f}% for a figure of that age ({row.band_periods} periods of the older releases)."
+        )
+    if table.empty:
+        lines.append("No quoted figure names its measure and its release: none can be set against the band.")
+    if unusable:
+        lines.append(f"{unusable} quoted figure{'s do' if unusable != 1 else ' does'} not say whether "
+                     f"{'they are' if unusable != 1 else 'it is'} a reported or a predicted count: not set against the band.")
+    return lines
+
+
 # ---------------------------------------------------------------------------------------------
 # The finding (notebook 04's findings table)
 
@@ -612,3 +669,266 @@ def finding_row(table: pd.DataFrame, cdc_source_url: str, indicator: str = "all_
         f"{indicator} predicted {predicted.period_end} ({release_label(predicted.release)} release)",
         cdc_source_url,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What notebook 05 prints: tables and sentences, every number computed here
+
+
+def period_text(period_end: str) -> str:
+    """'2018-11' -> '12 months ending Nov 2018'."""
+    return f"12 months ending {release_label(period_end)}"
+
+
+def source_text(paths: Paths | None = None) -> str:
+    """The charts' source line: the dataset, the older releases held and the latest release."""
+    paths = paths or project_paths()
+    latest = manifest.entry(LATEST_FILE, paths)
+    older = [release_month(manifest.entry(item.file, paths)) for item in vintages.VINTAGES.values()]
+    return (f"CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov {latest.get('dataset_id', cdc.DATASET_ID)}), "
+            f"national rows of {releases_text(older)} (months approximate) and of the "
+            f"{release_label(release_month(latest))} release (periods to {release_label(str(latest['latest_period']))})")
+
+
+def _provisional_rows(table: pd.DataFrame, indicator: str, measure: str) -> pd.DataFrame:
+    rows = table[(table["indicator"] == indicator) & (table["measure"] == measure)]
+    return rows[rows["provisional_at_release"]]
+
+
+def answer_lines(table: pd.DataFrame, pairs: pd.DataFrame, indicator: str = "all_drugs") -> list[str]:
+    """The notebook's answer, first: what the releases held show for one indicator."""
+    older = sorted(set(pairs["release"]))
+    latest = str(table["latest_release"].iloc[0])
+    periods = table["period_end"].astype(str)
+    reported = _provisional_rows(table, indicator, "reported")
+    predicted = _provisional_rows(table, indicator, "predicted")
+    top_r, top_p = largest_revision(table, indicator, "reported"), largest_revision(table, indicator, "predicted")
+    close = anticipation(table, (indicator,))
+    close = close[close["ages"] == "all ages"].iloc[0]
+    label = cdc.INDICATOR_BY_KEY[indicator].label
+    return [
+        f"Releases compared: {releases_text(older)} (national rows; release months approximate) against the "
+        f"{release_label(latest)} release; {len(pairs):,} period-release pairs, of which {len(table):,} are each "
+        f"period's earliest release held ({release_label(periods.min())} to {release_label(periods.max())}).",
+        f"{label}: the {len(reported)} provisional reported counts (first published {int(reported['age_months'].min())} "
+        f"to {int(reported['age_months'].max())} months after the period ended) were later revised by a median of "
+        f"{reported['revision_percent'].median():+.1f}% and at most {top_r.text()}.",
+        f"The {len(predicted)} provisional predicted values moved by a median of {predicted['revision_percent'].median():+.1f}% "
+        f"and at most {top_p.text()}.",
+        f"Against the count the {release_label(latest)} release reports for those periods (final data), the predicted "
+        f"value was closer than the reported one for {int(close['predicted_closer'])} of {int(close['periods'])} "
+        f"periods: predicted was off by a median of {close['median_error_predicted_percent']:+.1f}%, reported by "
+        f"{close['median_error_reported_percent']:+.1f}%.",
+    ]
+
+
+def example_lines(table: pd.DataFrame, period_end: str, indicator: str = "all_drugs") -> list[str]:
+    """One period's first-published values against the latest, measure by measure."""
+    rows = table[(table["period_end"] == period_end) & (table["indicator"] == indicator)].set_index("measure")
+    if rows.empty:
+        raise RevisionError(f"{indicator}, {period_text(period_end)}: not in the revisions table")
+    lines = []
+    for measure in MEASURES:
+        if measure not in rows.index:
+            lines.append(f"{measure.capitalize()}: no value in the releases held.")
+            continue
+        row = rows.loc[measure]
+        lines.append(
+            f"{measure.capitalize()}: {int(row['first_value']):,} in the {release_label(row['first_release'])} release "
+            f"({int(row['age_months'])} months after the period ended), {int(row['latest_value']):,} in the "
+            f"{release_label(row['latest_release'])} release: {int(row['revision']):+,} deaths ({row['revision_percent']:+.1f}%)."
+        )
+    return lines
+
+
+SIDE_BY_SIDE_COLUMNS = [
+    "period", "release", "age (months)", "reported first", "reported latest", "reported revision %",
+    "predicted first", "predicted latest", "predicted revision %",
+]
+
+
+def side_by_side(table: pd.DataFrame, indicator: str = "all_drugs") -> pd.DataFrame:
+    """The provisional first-published figures of one indicator, reported and predicted side by side
+    (the predicted columns are empty where the earliest release held gave no predicted value)."""
+    rows = table[(table["indicator"] == indicator) & table["provisional_at_release"]]
+    reported = rows[rows["measure"] == "reported"].set_index("period_end")
+    predicted = rows[rows["measure"] == "predicted"].set_index("period_end")
+    out = pd.DataFrame({
+        "period": reported.index,
+        "release": [release_label(r) for r in reported["first_release"]],
+        "age (months)": reported["age_months"].to_numpy(),
+        "reported first": reported["first_value"].to_numpy(),
+        "reported latest": reported["latest_value"].to_numpy(),
+        "reported revision %": reported["revision_percent"].round(2).to_numpy(),
+    })
+    same = predicted.reindex(reported.index)
+    other = same["first_release"].to_numpy() != reported["first_release"].to_numpy()  # not the same release: left empty
+    out["predicted first"] = same["first_value"].astype("Int64").mask(other).array
+    out["predicted latest"] = same["latest_value"].astype("Int64").mask(other).array
+    out["predicted revision %"] = same["revision_percent"].astype("Float64").round(2).mask(other).array
+    return out[SIDE_BY_SIDE_COLUMNS]
+
+
+def same_age_table(pairs: pd.DataFrame, indicator: str = "all_drugs") -> pd.DataFrame:
+    """:func:`pairs_at_same_age` as one row per age, one column per release (median revision, percent)."""
+    long = pairs_at_same_age(pairs, indicator, "reported")
+    wide = long.pivot(index="age_months", columns="release", values="median_percent").round(2)
+    wide.columns = [f"{release_label(c)} release" for c in wide.columns]
+    return wide.reset_index().rename(columns={"age_months": "age (months)"})
+
+
+def improvement_line(pairs: pd.DataFrame, indicator: str = "all_drugs") -> str:
+    """How often a later release's figure of the same age moved less than an earlier release's."""
+    long = pairs_at_same_age(pairs, indicator, "reported")
+    ages = sorted(set(long["age_months"]))
+    shrinking = [age for age in ages
+                 if long[long["age_months"] == age].sort_values("release")["median_percent"].is_monotonic_decreasing]
+    return (f"At {len(shrinking)} of the {len(ages)} ages that more than one release holds ({min(ages)} to {max(ages)} "
+            f"months), each later release's reported figure of that age was revised less than the earlier release's.")
+
+
+def method_shift(table: pd.DataFrame, indicators=INDICATORS) -> pd.DataFrame:
+    """Predicted values of periods already **final** at their release: how far they moved all the same
+    (a change in CDC's adjustment, not new death records)."""
+    rows = []
+    for indicator in indicators:
+        part = table[(table["indicator"] == indicator) & (table["measure"] == "predicted") & ~table["provisional_at_release"]]
+        if part.empty:
+            continue
+        rows.append({"indicator": indicator, "periods": len(part),
+                     "periods from": str(part["period_end"].min()), "periods to": str(part["period_end"].max()),
+                     "median revision %": round(float(part["revision_percent"].median()), 2),
+                     "smallest %": round(float(part["revision_percent"].min()), 2),
+                     "largest %": round(float(part["revision_percent"].max()), 2)})
+    return pd.DataFrame(rows)
+
+
+BAND_TABLE_COLUMNS = [
+    "period", "indicator", "measure", "age (months)", "value", "band %", "low", "high", "periods behind it",
+    "ages used", "releases",
+]
+
+
+def band_table(cdc_tidy: pd.DataFrame, table: pd.DataFrame, release: str, periods, indicators=INDICATORS,
+               measures=MEASURES, window: int = 2, min_periods: int = 5) -> pd.DataFrame:
+    """The band applied to periods of a release: each figure, its age there, and the range if it were
+    revised by the largest revision seen for that age (either way)."""
+    rows = []
+    for period in periods:
+        age = months_between(period, release)
+        for indicator in indicators:
+            for measure in measures:
+                value = cdc.value_at(cdc_tidy, indicator, period, measure)
+                if pd.isna(value):
+                    continue
+                found = band(table, indicator, measure, age, window, min_periods)
+                low, high = found.range(int(value))
+                rows.append({
+                    "period": period, "indicator": indicator, "measure": measure, "age (months)": age,
+                    "value": int(value), "band %": found.largest_percent, "low": round(low), "high": round(high),
+                    "periods behind it": found.periods, "ages used": f"{found.ages[0]}-{found.ages[1]}"
+                    + (("" if not found.outside_sample else " (younger than any held)" if age < found.ages[0]
+                        else " (older than any held)")),
+                    "releases": ", ".join(release_label(r) for r in found.releases),
+                })
+    return pd.DataFrame(rows, columns=BAND_TABLE_COLUMNS)
+
+
+def provisional_periods(cdc_tidy: pd.DataFrame, indicator: str = "all_drugs") -> list[str]:
+    """The periods a release marks provisional (CDC's 'Underreported due to incomplete data')."""
+    rows = cdc_tidy[cdc_tidy["indicator"] == indicator]
+    return sorted(str(p) for p, note in zip(rows["period_end"], rows["footnote"]) if _provisional(note))
+
+
+def _ratios(low: float, high: float) -> str:
+    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f} to {high:.2f}"
+
+
+def _span(values) -> str:
+    low, high = int(min(values)), int(max(values))
+    return f"{low}" if low == high else f"{low} to {high}"
+
+
+def claims_band_lines(table: pd.DataFrame) -> list[str]:
+    """What the band does to the claims' ratios (from :func:`claims_band`)."""
+    if table.empty:
+        return ["No rated claim is matched with a provisional period: the band changes no ratio."]
+    widest = table.sort_values("band_percent", ascending=False, kind="stable").iloc[0]
+    distance = pd.concat([(table["band_ratio_low"] - 1).abs(), (table["band_ratio_high"] - 1).abs()], axis=1).min(axis=1)
+    nearest = table.loc[distance.idxmin()]
+    def side(values):
+        return (values.astype(float) - 1).apply(lambda v: (v > 0) - (v < 0))
+
+    crosses = table[(side(table["ratio_low"]) != side(table["band_ratio_low"]))
+                    | (side(table["ratio_high"]) != side(table["band_ratio_high"]))]
+    lines = [
+        f"{len(table)} rated claims are matched with a period the {release_label(str(table['release'].iloc[0]))} release "
+        f"marks provisional; each band rests on {_span(table['band_periods'])} periods.",
+        f"Largest band ({widest['band_measure']} revisions): {widest['band_percent']:.1f}% ({widest['claim_id']}, {period_text(widest['cdc_period_end'])}, "
+        f"{int(widest['age_months'])} months old): ratio {_ratios(widest['ratio_low'], widest['ratio_high'])} as "
+        f"published, {_ratios(widest['band_ratio_low'], widest['band_ratio_high'])} if revised by that much.",
+        f"Nearest to 1 (CDC's count): {nearest['claim_id']}, ratio {_ratios(nearest['ratio_low'], nearest['ratio_high'])} "
+        f"as published, {_ratios(nearest['band_ratio_low'], nearest['band_ratio_high'])} with a band of "
+        f"{nearest['band_percent']:.1f}%.",
+    ]
+    if crosses.empty:
+        lines.append("No claim's ratio crosses 1 (CDC's count) within its band: every claim above CDC's count stays "
+                     "above it, every claim below stays below.")
+    else:
+        lines.append(f"Within their bands, the ratios of {', '.join(crosses['claim_id'])} would cross 1 (CDC's count).")
+    return lines
+
+
+FINAL_COLUMNS = ["claim_id", "cdc_period_end", "cdc_indicator", "final", "latest_reported", "final_vs_latest_percent",
+                 "source_url"]
+
+
+def final_product_gaps(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Final counts quoted in the claims ledger (NCHS final data) against the latest release's reported
+    count of the same period: the gap between two products, not a revision."""
+    counters = comparison[comparison["kind"] == "counter_figure"]
+    finals = counters[counters["period"].fillna("").str.lower().str.contains("final")
+                      & counters["cdc_reported"].notna() & counters["claimed_low"].notna()]
+    out = pd.DataFrame({
+        "claim_id": finals["claim_id"], "cdc_period_end": finals["cdc_period_end"],
+        "cdc_indicator": finals["cdc_indicator"], "final": finals["claimed_low"].astype("int64"),
+        "latest_reported": finals["cdc_reported"].astype("int64"),
+    })
+    out["final_vs_latest_percent"] = (100 * (out["final"] - out["latest_reported"]) / out["latest_reported"]).round(2)
+    out["source_url"] = finals["source_url"]
+    return out[FINAL_COLUMNS].sort_values(["cdc_period_end", "cdc_indicator", "claim_id"], kind="stable").reset_index(drop=True)
+
+
+def limits_lines(table: pd.DataFrame, pairs: pd.DataFrame, cdc_tidy: pd.DataFrame, latest_release: str,
+                 indicator: str = "all_drugs") -> list[str]:
+    """The sample's limits, in numbers: what periods and ages it covers against today's release."""
+    older = sorted(set(pairs["release"]))
+    periods = table["period_end"].astype(str)
+    youngest = int(table["age_months"].min())
+    newest = cdc.latest_period(cdc_tidy)
+    provisional = provisional_periods(cdc_tidy, indicator)
+    reported = _provisional_rows(table, indicator, "reported")
+    predicted = _provisional_rows(table, indicator, "predicted")
+    return [
+        f"Periods: the older releases hold {release_label(periods.min())} to {release_label(periods.max())} only; "
+        f"{len(older)} releases, whose months are approximate (the files carry no date).",
+        f"Figures behind the medians and largest revisions, per indicator: {len(reported)} provisional reported and "
+        f"{len(predicted)} provisional predicted values (the {release_label(older[0])} release gave no predicted values).",
+        f"Ages: the youngest figure held was {youngest} months old at its release; the {release_label(latest_release)} "
+        f"release's newest period ({period_text(newest)}) was {months_between(newest, latest_release)} months old, "
+        f"and it marks {len(provisional)} periods provisional ({release_label(provisional[0])} to "
+        f"{release_label(provisional[-1])})." if provisional else
+        f"Ages: the youngest figure held was {youngest} months old at its release.",
+    ]
+
+
+def for_reader(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for display: CDC's short class names for the indicator keys, plain column names."""
+    from .charts import SHORT_LABELS
+
+    out = frame.copy()
+    for column in ("indicator", "cdc_indicator"):
+        if column in out:
+            out[column] = out[column].map(lambda key: SHORT_LABELS.get(key, key))
+    out.columns = [str(c).replace("_percent", " %").replace("cdc_", "CDC ").replace("_", " ") for c in out.columns]
+    return out

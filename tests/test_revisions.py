@@ -200,7 +200,7 @@ def test_summary_counts_and_medians(first):
     assert len(table) == 6
     row = table[(table["indicator"] == "all_drugs") & (table["measure"] == "reported")].iloc[0]
     provisional = first[(first["indicator"] == "all_drugs") & (first["measure"] == "reported") & first["provisional_at_release"]]
-    assert (row["figures"], row["provisional"]) == (47, len(provisional))
+    assert (row["periods"], row["provisional_periods"]) == (47, len(provisional))
     assert row["median_percent"] == round(provisional["revision_percent"].median(), 2)
     assert row["releases"] == "Apr 2018, Jun 2019, Jul 2019"
 
@@ -283,7 +283,7 @@ def test_band_refuses_bad_requests():
         revisions.band(SMALL, "all_drugs", "predicted", 2.5)
     with pytest.raises(ValueError, match="window must be >= 0"):
         revisions.band(SMALL, "all_drugs", "predicted", 2, window=-1)
-    with pytest.raises(revisions.RevisionError, match="no reported figure of all_drugs"):
+    with pytest.raises(revisions.RevisionError, match="no provisional reported figure of all_drugs"):
         revisions.band(SMALL, "all_drugs", "reported", 6)
 
 
@@ -370,3 +370,117 @@ def test_finding_row_numbers_come_from_the_table(first):
     assert "data/processed/cdc_revisions.csv" in data_file and "data/raw/cdc_vsrr_2018-04.csv" in data_file
     assert rows == "all_drugs reported 2017-09 (Apr 2018 release); all_drugs predicted 2018-08 (Jun 2019 release)"
     assert f"reported: {reported.figures} periods" in finding and source == "https://example.org/cdc"
+
+
+# --- the band leaves out figures that were final at release -------------------------------------
+
+
+def test_band_uses_only_figures_provisional_at_release(first):
+    # 20 months old: in 2019 such figures already rested on final data (revision 0); today's can be provisional
+    found = revisions.band(first, "all_drugs", "reported", 20)
+    assert found.outside_sample and found.ages[1] == 17 and found.largest_percent > 0
+    everything = revisions.band(first, "all_drugs", "reported", 20, provisional_only=False)
+    assert everything.largest_percent == 0 and not everything.outside_sample
+    with pytest.raises(revisions.RevisionError, match="no provisional reported figure"):
+        revisions.band(SMALL.assign(provisional_at_release=False, measure="reported"), "all_drugs", "reported", 6)
+
+
+def test_band_table_applies_the_band_to_a_releases_periods(held, first):
+    latest = held["2025-09"]
+    table = revisions.band_table(latest, first, "2025-09", ["2025-04", "2024-01"], ("all_drugs",), ("predicted",))
+    newest, oldest = table.iloc[0], table.iloc[1]
+    assert (newest["age (months)"], newest["value"]) == (5, 76516)
+    found = revisions.band(first, "all_drugs", "predicted", 5)
+    assert (newest["low"], newest["high"]) == tuple(round(v) for v in found.range(76516))
+    assert newest["ages used"].endswith("(younger than any held)") and oldest["ages used"].endswith("(older than any held)")
+
+
+def test_provisional_periods_of_the_snapshot(held):
+    periods = revisions.provisional_periods(held["2025-09"])
+    assert (periods[0], periods[-1], len(periods)) == ("2024-01", "2025-04", 16)
+
+
+# --- what the notebook prints ------------------------------------------------------------------
+
+
+def test_side_by_side_keeps_predicted_empty_where_the_release_gave_none(first):
+    table = revisions.side_by_side(first)
+    april = table[table["release"] == "Apr 2018"]
+    assert len(april) == 9 and april["predicted first"].isna().all()
+    last = table.iloc[-1]
+    assert (last["period"], last["reported first"], last["predicted first"], last["predicted latest"]) == (
+        "2018-11", 66986, 69096, 68873)
+
+
+def test_answer_and_example_lines_quote_the_table(first, pairs):
+    lines = revisions.answer_lines(first, pairs)
+    top = revisions.largest_revision(first, "all_drugs", "reported")
+    assert f"{len(pairs):,} period-release pairs" in lines[0] and f"of which {len(first):,}" in lines[0]
+    assert top.text() in lines[1] and "67,944 -> 70,599" in lines[1]
+    example = revisions.example_lines(first, "2018-11")
+    assert example[0] == ("Reported: 66,986 in the Jul 2019 release (8 months after the period ended), 68,102 in the "
+                          "Sep 2025 release: +1,116 deaths (+1.7%).")
+    with pytest.raises(revisions.RevisionError, match="12 months ending Jan 2030: not in the revisions table"):
+        revisions.example_lines(first, "2030-01")
+
+
+def test_improvement_line_counts_ages_where_later_releases_moved_less(pairs):
+    line = revisions.improvement_line(pairs)
+    table = revisions.pairs_at_same_age(pairs)
+    ages = sorted(set(table["age_months"]))
+    assert f"of the {len(ages)} ages" in line
+    # age 9: Apr 2018 2.49 > Jun 2019 1.89 > Jul 2019 1.36 shrinks; age 16: 0.145 < 0.156 does not
+    assert line.startswith("At 8 of the 10 ages")
+
+
+def test_method_shift_is_the_predicted_revision_of_final_periods(first):
+    table = revisions.method_shift(first).set_index("indicator")
+    final = first[(first["indicator"] == "cocaine") & (first["measure"] == "predicted") & ~first["provisional_at_release"]]
+    assert table.loc["cocaine", "periods"] == len(final) == 36
+    assert table.loc["cocaine", "median revision %"] == round(final["revision_percent"].median(), 2)
+
+
+def test_claims_band_lines_say_whether_any_ratio_crosses_one():
+    row = {"claim_id": "X1", "release": "2025-09", "cdc_period_end": "2024-12", "cdc_indicator": "all_drugs",
+           "age_months": 9, "cdc_predicted": 100, "ratio_low": 0.99, "ratio_high": 0.99, "band_measure": "predicted",
+           "band_percent": 2.0, "band_ratio_low": 0.97, "band_ratio_high": 1.01, "band_periods": 5, "band_note": ""}
+    crossing = pd.DataFrame([row])
+    lines = revisions.claims_band_lines(crossing)
+    assert lines[-1] == "Within their bands, the ratios of X1 would cross 1 (CDC's count)."
+    assert "Nearest to 1 (CDC's count): X1, ratio 0.99 as published, 0.97 to 1.01" in lines[2]
+    clear = pd.DataFrame([{**row, "band_ratio_high": 0.999}])
+    assert revisions.claims_band_lines(clear)[-1].startswith("No claim's ratio crosses 1")
+    assert revisions.claims_band_lines(crossing.iloc[:0]) == [
+        "No rated claim is matched with a provisional period: the band changes no ratio."]
+
+
+def test_quoted_figure_against_the_band(claims, held, first):
+    comparison = compare.claims_vs_cdc(claims, held["2025-09"])
+    quoted = revisions.quoted_releases(comparison, releases.load_releases(project_paths()))
+    table = revisions.quoted_against_band(quoted, first, "2025-09")
+    assert list(table["claim_id"]) == ["CF03"]  # the only one naming its measure, not from the latest release
+    row = table.iloc[0]
+    found = revisions.band(first, "all_drugs", "predicted", 5)
+    assert (row["moved_percent"], row["band_percent"]) == (round(100 * (81711 - 80391) / 80391, 2), found.largest_percent)
+    assert bool(row["within_band"]) == (abs(row["moved_percent"]) <= found.largest_percent)
+    lines = revisions.quoted_band_lines(table, quoted)
+    assert lines[0].startswith("CF03 (quoted): 12 months ending Dec 2024, predicted 80,391 in the May 2025 release")
+    assert lines[-1].startswith("4 quoted figures do not say whether")
+
+
+def test_final_product_gaps(claims, held):
+    table = revisions.final_product_gaps(compare.claims_vs_cdc(claims, held["2025-09"])).set_index("claim_id")
+    assert table.loc["CF01", ["final", "latest_reported"]].tolist() == [105007, 106881]
+    assert table.loc["CF01", "final_vs_latest_percent"] == round(100 * (105007 - 106881) / 106881, 2)
+    assert set(table.index) == {"CF01", "CF07", "CF08"}
+
+
+def test_source_text_names_every_release(held):
+    text = revisions.source_text()
+    assert "the Apr 2018, Jun 2019 and Jul 2019 releases (months approximate)" in text
+    assert "Sep 2025 release (periods to Apr 2025)" in text and "xkb8-kh2a" in text
+
+
+def test_for_reader_uses_cdcs_class_names(first):
+    table = revisions.for_reader(revisions.summary(first))
+    assert "Cocaine (T40.5)" in set(table["indicator"]) and "median %" in table.columns
