@@ -665,8 +665,13 @@ def findings_table(
     strikes: pd.DataFrame,
     reconciliation: pd.DataFrame,
     cdc_source_url: str,
+    revisions_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The synthesis' findings, each with its number (computed here), data file, rows and source."""
+    """The synthesis' findings, each with its number (computed here), data file, rows and source.
+
+    ``revisions_table`` (:func:`analysis.revisions.first_published`, ``cdc_revisions.csv``) adds the
+    revision finding: how far a provisional count moved from the earliest release held to the latest.
+    """
     from . import cdc, reconcile
 
     cdc_file = "data/raw/cdc_vsrr.csv"
@@ -720,4 +725,8 @@ def findings_table(
          f"{overdose.latest_value / presumed:,.0f}", f"{cdc_file}; data/raw/strikes.csv",
          f"all_drugs {overdose.latest_period}; all strike rows", cdc_source_url),
     ]
+    if revisions_table is not None:
+        from . import revisions
+
+        rows.append(revisions.finding_row(revisions_table, cdc_source_url))
     return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

@@ -221,9 +221,10 @@ def first_published(pairs: pd.DataFrame) -> pd.DataFrame:
     return first[REVISION_COLUMNS].reset_index(drop=True)
 
 
-def revisions(paths: Paths | None = None, indicators=INDICATORS) -> pd.DataFrame:
-    """:func:`first_published` of :func:`revision_pairs` of every release in ``data/raw/``."""
-    return first_published(revision_pairs(load_releases(paths), indicators))
+def revisions(paths: Paths | None = None, indicators=INDICATORS, latest: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`first_published` of :func:`revision_pairs` of every release in ``data/raw/`` (``latest``:
+    the latest release's table when already loaded)."""
+    return first_published(revision_pairs(load_releases(paths, latest=latest), indicators))
 
 
 # ---------------------------------------------------------------------------------------------

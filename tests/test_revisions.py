@@ -484,3 +484,18 @@ def test_source_text_names_every_release(held):
 def test_for_reader_uses_cdcs_class_names(first):
     table = revisions.for_reader(revisions.summary(first))
     assert "Cocaine (T40.5)" in set(table["indicator"]) and "median %" in table.columns
+
+
+def test_findings_table_gains_the_revision_row(claims, held, first):
+    from analysis import reconcile
+
+    paths = project_paths()
+    national = held["2025-09"]
+    strikes, tallies = (ledgers.load(name, paths) for name in ("strikes", "tallies"))
+    args = (national, compare.claims_vs_cdc(claims, national), compare.lives_per_boat(claims, strikes, national),
+            compare.seaborne_flow_series(claims), strikes, reconcile.reconcile_tallies(strikes, tallies), "https://cdc.example/")
+    without = compare.findings_table(*args)
+    with_row = compare.findings_table(*args, revisions_table=first)
+    assert len(with_row) == len(without) + 1
+    assert tuple(with_row.iloc[-1]) == revisions.finding_row(first, "https://cdc.example/")
+    assert with_row.iloc[-1]["data_file"].startswith("data/processed/cdc_revisions.csv")
