@@ -45,9 +45,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from . import release
+    from . import new_release
 
-    release.execute_notebooks_in_place(project_paths(args.root))
+    new_release.execute_notebooks_in_place(project_paths(args.root))
     return 0
 
 
@@ -92,12 +92,12 @@ def _snapshot(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     import shlex
 
-    from . import release
+    from . import new_release
 
     options = {}
     if args.test_command is not None:
         options["test_command"] = shlex.split(args.test_command)
-    outcome = release.run(
+    outcome = new_release.run(
         project_paths(args.root),
         base_url=args.base_url,
         jurisdictions=None if args.all else (args.jurisdiction or ["US"]),

@@ -2,7 +2,7 @@
 
 It cannot run here: the schema check is the one .ci/run makes (check-jsonschema's vendored GitHub
 workflow schema), and the tests below read what the file asks for. The command it runs,
-``make refresh``, is tested end to end in test_release.py.
+``make refresh``, is tested end to end in test_new_release.py.
 """
 
 from __future__ import annotations

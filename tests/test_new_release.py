@@ -1,4 +1,4 @@
-"""``make refresh`` (analysis.release) against the local fake CDC server, on throwaway copies of the project.
+"""``make refresh`` (analysis.new_release) against the local fake CDC server, on throwaway copies of the project.
 
 * Nothing new from CDC: it says so and touches nothing (no step after the fetch runs).
 * A new release whose tests fail: data rebuilt, summary printed and written, no report, exit 1.
@@ -22,7 +22,7 @@ import sys
 import nbformat
 import pytest
 
-from analysis import build, changes, manifest, refresh, release, report
+from analysis import build, changes, manifest, new_release, refresh, report
 from analysis.__main__ import main
 from fake_socrata import FakeSocrata, api_rows_from_export, default_metadata
 from helpers import ROOT, copy_project, copy_report_project, snapshot_bytes
@@ -79,8 +79,8 @@ def forbid(monkeypatch, *names):
 
     targets = {
         "build": (build, "build"),
-        "notebooks": (release, "execute_notebooks_in_place"),
-        "tests": (release, "run_tests"),
+        "notebooks": (new_release, "execute_notebooks_in_place"),
+        "tests": (new_release, "run_tests"),
         "report": (report, "build_report"),
     }
     for name in names:
@@ -97,7 +97,7 @@ def test_nothing_new_says_so_and_touches_nothing(tmp_path, committed_rows, monke
         fake.log.clear()
         forbid(monkeypatch, "build", "notebooks", "tests", "report")
         summary_file = tmp_path / "summary.md"
-        outcome = release.run(paths, base_url=fake.url, summary_file=summary_file, refresh_options=FAST)
+        outcome = new_release.run(paths, base_url=fake.url, summary_file=summary_file, refresh_options=FAST)
         endpoints = [entry.endpoint for entry in fake.log]
     assert (outcome.updated, outcome.summary, outcome.exit_code) == (False, None, 0)
     assert endpoints == ["metadata"]
@@ -112,7 +112,7 @@ def test_failing_tests_stop_before_the_report_and_say_so(tmp_path, new_release_r
     summary_file = tmp_path / "out" / "summary.md"
     failing = [sys.executable, "-c", "import sys; print('3 failed'); sys.exit(3)"]
     with FakeSocrata(new_release_rows, default_metadata(NEW_RELEASE)) as fake:
-        outcome = release.run(
+        outcome = new_release.run(
             paths, base_url=fake.url, test_command=failing, summary_file=summary_file, refresh_options=FAST
         )
     assert outcome.updated and outcome.tests_passed is False and outcome.report is None
@@ -197,5 +197,5 @@ def test_a_failing_notebook_leaves_every_notebook_as_it_was(tmp_path):
     )
     before = snapshot_bytes(paths.notebooks)
     with pytest.raises(report.ReportError, match=r"notebook .*\.ipynb, cell \d+"):
-        release.execute_notebooks_in_place(paths, say=lambda text: None)
+        new_release.execute_notebooks_in_place(paths, say=lambda text: None)
     assert snapshot_bytes(paths.notebooks) == before
