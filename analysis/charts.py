@@ -627,9 +627,8 @@ def revision_by_age_chart(revisions_table: pd.DataFrame, source: str, indicator:
                 style["edgecolors"] = colour
             else:
                 style["color"] = colour
-            ax.scatter(part["age_months"], part["revision_percent"].astype(float), zorder=3,
-                       label=f"{measure.capitalize()}, first published in the {revisions.release_label(release)} release",
-                       **style)
+            label = f"{measure.capitalize()}, first published in the {revisions.release_label(release)} release"
+            ax.scatter(part["age_months"], part["revision_percent"].astype(float), zorder=3, label=label, **style)
     reported = rows[rows["measure"] == "reported"]
     predicted = rows[rows["measure"] == "predicted"]
     top = reported.loc[reported["revision_percent"].abs().idxmax()]

@@ -30,8 +30,8 @@ are approximate, see :data:`analysis.vintages.VINTAGES`; ``months_before_newest`
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import pandas as pd
 
@@ -44,15 +44,40 @@ MEASURES = ("reported", "predicted")
 
 #: Columns of every (period, older release) pair, in order.
 PAIR_COLUMNS = [
-    "period_end", "indicator", "measure", "release", "value", "latest_release", "latest_value",
-    "revision", "revision_percent", "age_months", "months_before_newest", "provisional_at_release",
-    "latest_reported", "error", "error_percent", "first",
+    "period_end",
+    "indicator",
+    "measure",
+    "release",
+    "value",
+    "latest_release",
+    "latest_value",
+    "revision",
+    "revision_percent",
+    "age_months",
+    "months_before_newest",
+    "provisional_at_release",
+    "latest_reported",
+    "error",
+    "error_percent",
+    "first",
 ]
 #: Columns of ``data/processed/cdc_revisions.csv`` (:func:`first_published`), in order.
 REVISION_COLUMNS = [
-    "period_end", "indicator", "measure", "first_release", "first_value", "latest_release",
-    "latest_value", "revision", "revision_percent", "age_months", "months_before_newest",
-    "provisional_at_release", "latest_reported", "error", "error_percent",
+    "period_end",
+    "indicator",
+    "measure",
+    "first_release",
+    "first_value",
+    "latest_release",
+    "latest_value",
+    "revision",
+    "revision_percent",
+    "age_months",
+    "months_before_newest",
+    "provisional_at_release",
+    "latest_reported",
+    "error",
+    "error_percent",
 ]
 PERCENT_DECIMALS = 3
 RATIO_DECIMALS = 3  # as analysis.compare
@@ -91,8 +116,7 @@ def load_releases(paths: Paths | None = None, latest: pd.DataFrame | None = None
     month = release_month(manifest.entry(LATEST_FILE, paths))
     if month <= max(out):
         raise RevisionError(
-            f"data/raw/{LATEST_FILE}: its release {month} is not newer than every older release held "
-            f"({', '.join(out)})"
+            f"data/raw/{LATEST_FILE}: its release {month} is not newer than every older release held ({', '.join(out)})"
         )
     out[month] = cdc.load_national(paths) if latest is None else latest
     return out
@@ -131,7 +155,9 @@ def _provisional(footnote: object) -> bool:
 
 
 def _check_release(release: str, table: pd.DataFrame) -> None:
-    missing = [column for column in ("period_end", "indicator", "reported", "predicted", "footnote") if column not in table]
+    missing = [
+        column for column in ("period_end", "indicator", "reported", "predicted", "footnote") if column not in table
+    ]
     if missing:
         raise RevisionError(f"release {release}: the table lacks column(s) {', '.join(missing)}")
     rows = table[table["jurisdiction"] == "US"] if "jurisdiction" in table else table
@@ -140,7 +166,8 @@ def _check_release(release: str, table: pd.DataFrame) -> None:
         first = duplicated.iloc[0]
         raise RevisionError(
             f"release {release}: period {first['period_end']}, indicator {first['indicator']} appears "
-            f"{int(((rows['period_end'] == first['period_end']) & (rows['indicator'] == first['indicator'])).sum())} times"
+            f"{int(((rows['period_end'] == first['period_end']) & (rows['indicator'] == first['indicator'])).sum())}"
+            " times"
         )
     late = rows[rows["period_end"].astype(str) >= release]
     if len(late):
@@ -187,23 +214,31 @@ def revision_pairs(releases: Mapping[str, pd.DataFrame], indicators=INDICATORS) 
             latest_reported = joined["reported_latest"]
             revision = latest_value - value
             error = (value - latest_reported).astype("Int64")
-            frames.append(pd.DataFrame({
-                "period_end": joined["period_end"].astype(str).to_numpy(),
-                "indicator": joined["indicator"].astype(str).to_numpy(),
-                "measure": measure,
-                "release": release,
-                "value": value.to_numpy(),
-                "latest_release": latest_release,
-                "latest_value": latest_value.to_numpy(),
-                "revision": revision.to_numpy(),
-                "revision_percent": (100 * revision / value).round(PERCENT_DECIMALS).to_numpy(),
-                "age_months": [months_between(period, release) for period in joined["period_end"].astype(str)],
-                "months_before_newest": [(pd.Period(newest, "M") - pd.Period(str(p), "M")).n for p in joined["period_end"]],
-                "provisional_at_release": [_provisional(note) for note in joined["footnote"]],
-                "latest_reported": latest_reported.astype("Int64").to_numpy(),
-                "error": error.to_numpy(),
-                "error_percent": (100 * error.astype("Float64") / latest_reported.astype("Float64")).round(PERCENT_DECIMALS).to_numpy(),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "period_end": joined["period_end"].astype(str).to_numpy(),
+                        "indicator": joined["indicator"].astype(str).to_numpy(),
+                        "measure": measure,
+                        "release": release,
+                        "value": value.to_numpy(),
+                        "latest_release": latest_release,
+                        "latest_value": latest_value.to_numpy(),
+                        "revision": revision.to_numpy(),
+                        "revision_percent": (100 * revision / value).round(PERCENT_DECIMALS).to_numpy(),
+                        "age_months": [months_between(period, release) for period in joined["period_end"].astype(str)],
+                        "months_before_newest": [
+                            (pd.Period(newest, "M") - pd.Period(str(p), "M")).n for p in joined["period_end"]
+                        ],
+                        "provisional_at_release": [_provisional(note) for note in joined["footnote"]],
+                        "latest_reported": latest_reported.astype("Int64").to_numpy(),
+                        "error": error.to_numpy(),
+                        "error_percent": (100 * error.astype("Float64") / latest_reported.astype("Float64"))
+                        .round(PERCENT_DECIMALS)
+                        .to_numpy(),
+                    }
+                )
+            )
     if not frames:
         raise RevisionError("no period is held by both an older release and the latest one")
     pairs = pd.concat(frames, ignore_index=True)
@@ -255,9 +290,11 @@ class Largest:
     figures: int  # how many figures it was the largest of
 
     def text(self) -> str:
-        return (f"{self.revision_percent:+.1f}% ({self.value:,} -> {self.latest_value:,}, 12 months ending "
-                f"{release_label(self.period_end)} in the {release_label(self.release)} release, "
-                f"{self.age_months} months old)")
+        return (
+            f"{self.revision_percent:+.1f}% ({self.value:,} -> {self.latest_value:,}, 12 months ending "
+            f"{release_label(self.period_end)} in the {release_label(self.release)} release, "
+            f"{self.age_months} months old)"
+        )
 
 
 def largest_revision(table: pd.DataFrame, indicator: str, measure: str, provisional_only: bool = True) -> Largest:
@@ -266,8 +303,16 @@ def largest_revision(table: pd.DataFrame, indicator: str, measure: str, provisio
     share = (rows["revision"].astype(float) / rows[_value_column(rows)].astype(float)).abs()
     row = rows.loc[share.idxmax()]
     return Largest(
-        indicator, measure, str(row["period_end"]), str(row[_release_column(rows)]), int(row[_value_column(rows)]),
-        int(row["latest_value"]), int(row["revision"]), float(row["revision_percent"]), int(row["age_months"]), len(rows),
+        indicator,
+        measure,
+        str(row["period_end"]),
+        str(row[_release_column(rows)]),
+        int(row[_value_column(rows)]),
+        int(row["latest_value"]),
+        int(row["revision"]),
+        float(row["revision_percent"]),
+        int(row["age_months"]),
+        len(rows),
     )
 
 
@@ -283,8 +328,15 @@ def _select(table: pd.DataFrame, indicator: str, measure: str, provisional_only:
 
 
 SUMMARY_COLUMNS = [
-    "indicator", "measure", "periods", "provisional_periods", "releases", "ages", "median_percent",
-    "largest_percent", "largest_where",
+    "indicator",
+    "measure",
+    "periods",
+    "provisional_periods",
+    "releases",
+    "ages",
+    "median_percent",
+    "largest_percent",
+    "largest_where",
 ]
 
 
@@ -299,25 +351,37 @@ def summary(table: pd.DataFrame, indicators=INDICATORS) -> pd.DataFrame:
             if provisional.empty:
                 continue
             top = largest_revision(table, indicator, measure)
-            rows.append({
-                "indicator": indicator, "measure": measure, "periods": len(part), "provisional_periods": len(provisional),
-                "releases": ", ".join(release_label(r) for r in sorted(set(provisional[_release_column(part)]))),
-                "ages": f"{int(provisional['age_months'].min())}-{int(provisional['age_months'].max())} months",
-                "median_percent": round(float(provisional["revision_percent"].median()), 2),
-                "largest_percent": round(top.revision_percent, 2),
-                "largest_where": f"{top.period_end} ({release_label(top.release)} release, {top.age_months} months old)",
-            })
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "measure": measure,
+                    "periods": len(part),
+                    "provisional_periods": len(provisional),
+                    "releases": ", ".join(release_label(r) for r in sorted(set(provisional[_release_column(part)]))),
+                    "ages": f"{int(provisional['age_months'].min())}-{int(provisional['age_months'].max())} months",
+                    "median_percent": round(float(provisional["revision_percent"].median()), 2),
+                    "largest_percent": round(top.revision_percent, 2),
+                    "largest_where": (
+                        f"{top.period_end} ({release_label(top.release)} release, {top.age_months} months old)"
+                    ),
+                }
+            )
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 ANTICIPATION_COLUMNS = [
-    "indicator", "ages", "periods", "predicted_closer", "median_error_reported_percent",
+    "indicator",
+    "ages",
+    "periods",
+    "predicted_closer",
+    "median_error_reported_percent",
     "median_error_predicted_percent",
 ]
 
 
-def anticipation(table: pd.DataFrame, indicators=INDICATORS, provisional_only: bool = True,
-                 young_months: int = 12) -> pd.DataFrame:
+def anticipation(
+    table: pd.DataFrame, indicators=INDICATORS, provisional_only: bool = True, young_months: int = 12
+) -> pd.DataFrame:
     """Does the predicted value anticipate the revision? Per indicator and age group, for figures whose
     release gave both measures: how often the predicted value was closer than the reported one to the
     latest reported count, and the median error of each (percent of the latest reported count; a
@@ -328,24 +392,32 @@ def anticipation(table: pd.DataFrame, indicators=INDICATORS, provisional_only: b
         part = table[table["indicator"] == indicator]
         if provisional_only:
             part = part[part["provisional_at_release"]]
-        wide = part.pivot_table(index=["period_end", release, "age_months"], columns="measure",
-                                values="error_percent", aggfunc="first").dropna()
+        wide = part.pivot_table(
+            index=["period_end", release, "age_months"], columns="measure", values="error_percent", aggfunc="first"
+        ).dropna()
         if wide.empty or not {"reported", "predicted"} <= set(wide.columns):
             continue
         wide = wide.reset_index()
-        groups = [(f"up to {young_months} months", wide["age_months"] <= young_months),
-                  (f"over {young_months} months", wide["age_months"] > young_months),
-                  ("all ages", wide["age_months"] >= 0)]
+        groups = [
+            (f"up to {young_months} months", wide["age_months"] <= young_months),
+            (f"over {young_months} months", wide["age_months"] > young_months),
+            ("all ages", wide["age_months"] >= 0),
+        ]
         for label, mask in groups:
             group = wide[mask]
             if group.empty:
                 continue
             closer = (group["predicted"].abs() < group["reported"].abs()).sum()
-            rows.append({
-                "indicator": indicator, "ages": label, "periods": len(group), "predicted_closer": int(closer),
-                "median_error_reported_percent": float(group["reported"].median()),
-                "median_error_predicted_percent": float(group["predicted"].median()),
-            })
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "ages": label,
+                    "periods": len(group),
+                    "predicted_closer": int(closer),
+                    "median_error_reported_percent": float(group["reported"].median()),
+                    "median_error_predicted_percent": float(group["predicted"].median()),
+                }
+            )
     return pd.DataFrame(rows, columns=ANTICIPATION_COLUMNS)
 
 
@@ -356,9 +428,12 @@ def pairs_at_same_age(pairs: pd.DataFrame, indicator: str = "all_drugs", measure
     counts = part.groupby("age_months")["release"].nunique()
     shared = counts[counts > 1].index
     part = part[part["age_months"].isin(shared)]
-    return (part.groupby(["age_months", "release"], as_index=False)
-            .agg(periods=("period_end", "size"), median_percent=("revision_percent", "median"))
-            .sort_values(["age_months", "release"], kind="stable").reset_index(drop=True))
+    return (
+        part.groupby(["age_months", "release"], as_index=False)
+        .agg(periods=("period_end", "size"), median_percent=("revision_percent", "median"))
+        .sort_values(["age_months", "release"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,13 +468,17 @@ class Band:
 
     def label(self) -> str:
         ages = f"{self.ages[0]}" if self.ages[0] == self.ages[1] else f"{self.ages[0]} to {self.ages[1]}"
-        text = (f"empirical bound from {self.periods} period{'s' if self.periods != 1 else ''} of "
-                f"{releases_text(self.releases)} (figures {ages} months old at release; revisions seen "
-                f"{self.low_percent:+.1f}% to {self.high_percent:+.1f}%), not a statistical interval")
+        text = (
+            f"empirical bound from {self.periods} period{'s' if self.periods != 1 else ''} of "
+            f"{releases_text(self.releases)} (figures {ages} months old at release; revisions seen "
+            f"{self.low_percent:+.1f}% to {self.high_percent:+.1f}%), not a statistical interval"
+        )
         if self.outside_sample:
             younger = self.age_months < self.ages[0]
-            text += (f"; a figure {self.age_months} months old is {'younger' if younger else 'older'} than any in the "
-                     f"sample, so the bound {'may understate' if younger else 'may overstate'} its revision")
+            text += (
+                f"; a figure {self.age_months} months old is {'younger' if younger else 'older'} than any in the "
+                f"sample, so the bound {'may understate' if younger else 'may overstate'} its revision"
+            )
         return text
 
     def text(self, value: float | None = None) -> str:
@@ -410,8 +489,15 @@ class Band:
         return f"{out} ({self.label()})"
 
 
-def band(table: pd.DataFrame, indicator: str, measure: str, age_months: int, window: int = 2,
-         min_periods: int = 5, provisional_only: bool = True) -> Band:
+def band(
+    table: pd.DataFrame,
+    indicator: str,
+    measure: str,
+    age_months: int,
+    window: int = 2,
+    min_periods: int = 5,
+    provisional_only: bool = True,
+) -> Band:
     """The band for a provisional figure ``age_months`` old: the revisions of the first-published
     figures that were provisional at their release and whose age then is within ``window`` months of
     it, the window widened a month at a time until it holds ``min_periods`` periods (or every figure).
@@ -441,10 +527,14 @@ def band(table: pd.DataFrame, indicator: str, measure: str, age_months: int, win
     share = 100 * used["revision"].astype(float) / used[_value_column(used)].astype(float)
     ages = rows["age_months"].astype(int)
     return Band(
-        indicator=indicator, measure=measure, age_months=age_months,
+        indicator=indicator,
+        measure=measure,
+        age_months=age_months,
         ages=(int(used["age_months"].min()), int(used["age_months"].max())),
-        periods=int(used["period_end"].nunique()), releases=tuple(sorted(set(used[_release_column(used)]))),
-        low_percent=round(float(share.min()), 2), high_percent=round(float(share.max()), 2),
+        periods=int(used["period_end"].nunique()),
+        releases=tuple(sorted(set(used[_release_column(used)]))),
+        low_percent=round(float(share.min()), 2),
+        high_percent=round(float(share.max()), 2),
         largest_percent=round(float(share.abs().max()), 2),
         outside_sample=not int(ages.min()) <= age_months <= int(ages.max()),
     )
@@ -461,15 +551,29 @@ class RatioRange:
     band: Band
 
     def text(self) -> str:
-        ratios = (f"{self.ratio_low:.2f}" if self.ratio_low == self.ratio_high
-                  else f"{self.ratio_low:.2f} to {self.ratio_high:.2f}")
-        return (f"even if this period were revised by the largest revision seen ({self.band.largest_percent:.1f}% "
-                f"either way, CDC {self.cdc_low:,.0f} to {self.cdc_high:,.0f}), the ratio would be {ratios} "
-                f"({self.band.label()})")
+        ratios = (
+            f"{self.ratio_low:.2f}"
+            if self.ratio_low == self.ratio_high
+            else f"{self.ratio_low:.2f} to {self.ratio_high:.2f}"
+        )
+        return (
+            f"even if this period were revised by the largest revision seen ({self.band.largest_percent:.1f}% "
+            f"either way, CDC {self.cdc_low:,.0f} to {self.cdc_high:,.0f}), the ratio would be {ratios} "
+            f"({self.band.label()})"
+        )
 
 
-def ratio_range(claimed_low: float, claimed_high: float, cdc_value: float, age_months: int, table: pd.DataFrame,
-                indicator: str, measure: str = "predicted", window: int = 2, min_periods: int = 5) -> RatioRange:
+def ratio_range(
+    claimed_low: float,
+    claimed_high: float,
+    cdc_value: float,
+    age_months: int,
+    table: pd.DataFrame,
+    indicator: str,
+    measure: str = "predicted",
+    window: int = 2,
+    min_periods: int = 5,
+) -> RatioRange:
     """The ratio range "even if this period were revised by the largest revision seen".
 
     ``cdc_value`` is the matched CDC figure (the claims comparison uses the predicted value),
@@ -484,8 +588,13 @@ def ratio_range(claimed_low: float, claimed_high: float, cdc_value: float, age_m
         raise ValueError(f"cdc_value must be a positive count, got {cdc_value!r}")
     found = band(table, indicator, measure, age_months, window, min_periods)
     low, high = found.range(cdc_value)
-    return RatioRange(round(float(claimed_low) / high, RATIO_DECIMALS), round(float(claimed_high) / low, RATIO_DECIMALS),
-                      low, high, found)
+    return RatioRange(
+        round(float(claimed_low) / high, RATIO_DECIMALS),
+        round(float(claimed_high) / low, RATIO_DECIMALS),
+        low,
+        high,
+        found,
+    )
 
 
 def is_provisional(cdc_tidy: pd.DataFrame, indicator: str, period_end: str) -> bool:
@@ -498,13 +607,32 @@ def is_provisional(cdc_tidy: pd.DataFrame, indicator: str, period_end: str) -> b
 
 
 BAND_COLUMNS = [
-    "claim_id", "release", "cdc_period_end", "cdc_indicator", "age_months", "cdc_predicted", "ratio_low", "ratio_high",
-    "band_measure", "band_percent", "band_ratio_low", "band_ratio_high", "band_periods", "band_note",
+    "claim_id",
+    "release",
+    "cdc_period_end",
+    "cdc_indicator",
+    "age_months",
+    "cdc_predicted",
+    "ratio_low",
+    "ratio_high",
+    "band_measure",
+    "band_percent",
+    "band_ratio_low",
+    "band_ratio_high",
+    "band_periods",
+    "band_note",
 ]
 
 
-def claims_band(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, table: pd.DataFrame, release: str,
-                window: int = 2, min_periods: int = 5, band_measure: str = "predicted") -> pd.DataFrame:
+def claims_band(
+    comparison: pd.DataFrame,
+    cdc_tidy: pd.DataFrame,
+    table: pd.DataFrame,
+    release: str,
+    window: int = 2,
+    min_periods: int = 5,
+    band_measure: str = "predicted",
+) -> pd.DataFrame:
     """For every rated claim matched with a period the release marks provisional: its ratio range if the
     CDC predicted value were revised by the largest revision seen for a figure of that age at ``release``.
 
@@ -519,16 +647,35 @@ def claims_band(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, table: pd.Data
         if not is_provisional(cdc_tidy, row.cdc_indicator, row.cdc_period_end):
             continue
         age = months_between(row.cdc_period_end, release)
-        found = ratio_range(row.claimed_low, row.claimed_high, row.cdc_predicted, age, table, row.cdc_indicator,
-                            band_measure, window, min_periods)
-        rows.append({
-            "claim_id": row.claim_id, "release": release, "cdc_period_end": row.cdc_period_end,
-            "cdc_indicator": row.cdc_indicator, "age_months": age, "cdc_predicted": int(row.cdc_predicted), "ratio_low": float(row.ratio_low),
-            "ratio_high": float(row.ratio_high), "band_measure": band_measure,
-            "band_percent": found.band.largest_percent,
-            "band_ratio_low": found.ratio_low, "band_ratio_high": found.ratio_high,
-            "band_periods": found.band.periods, "band_note": found.band.label(),
-        })
+        found = ratio_range(
+            row.claimed_low,
+            row.claimed_high,
+            row.cdc_predicted,
+            age,
+            table,
+            row.cdc_indicator,
+            band_measure,
+            window,
+            min_periods,
+        )
+        rows.append(
+            {
+                "claim_id": row.claim_id,
+                "release": release,
+                "cdc_period_end": row.cdc_period_end,
+                "cdc_indicator": row.cdc_indicator,
+                "age_months": age,
+                "cdc_predicted": int(row.cdc_predicted),
+                "ratio_low": float(row.ratio_low),
+                "ratio_high": float(row.ratio_high),
+                "band_measure": band_measure,
+                "band_percent": found.band.largest_percent,
+                "band_ratio_low": found.ratio_low,
+                "band_ratio_high": found.ratio_high,
+                "band_periods": found.band.periods,
+                "band_note": found.band.label(),
+            }
+        )
     return pd.DataFrame(rows, columns=BAND_COLUMNS)
 
 
@@ -536,9 +683,22 @@ def claims_band(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, table: pd.Data
 # Releases quoted in the claims ledger
 
 QUOTED_COLUMNS = [
-    "claim_id", "date", "cdc_period_end", "cdc_indicator", "quoted", "quoted_measure", "quoted_release",
-    "release_basis", "age_months", "latest_reported", "latest_predicted", "reported_vs_quoted_percent",
-    "predicted_vs_quoted_percent", "final", "final_claim_id", "source_url",
+    "claim_id",
+    "date",
+    "cdc_period_end",
+    "cdc_indicator",
+    "quoted",
+    "quoted_measure",
+    "quoted_release",
+    "release_basis",
+    "age_months",
+    "latest_reported",
+    "latest_predicted",
+    "reported_vs_quoted_percent",
+    "predicted_vs_quoted_percent",
+    "final",
+    "final_claim_id",
+    "source_url",
 ]
 
 
@@ -571,8 +731,11 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
     period_text = counters["period"].fillna("").str.lower()
     finals = counters[period_text.str.contains("final") & counters["claimed_low"].notna()]
     final_of = {(row.cdc_period_end, row.cdc_indicator): row for row in finals.itertuples(index=False)}
-    quoted = counters[period_text.str.contains("provisional|preliminary") & counters["cdc_predicted"].notna()
-                      & counters["claimed_low"].notna()]
+    quoted = counters[
+        period_text.str.contains("provisional|preliminary")
+        & counters["cdc_predicted"].notna()
+        & counters["claimed_low"].notna()
+    ]
     rows = []
     for row in quoted.itertuples(index=False):
         measure = _quoted_measure(str(row.period))
@@ -582,18 +745,30 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
             published = None  # the calendar has no release out that day holding the period: not placed
         release = published.release_month if published else ""
         final = final_of.get((row.cdc_period_end, row.cdc_indicator))
-        rows.append({
-            "claim_id": row.claim_id, "date": row.date, "cdc_period_end": row.cdc_period_end,
-            "cdc_indicator": row.cdc_indicator, "quoted": int(row.claimed_low), "quoted_measure": measure,
-            "quoted_release": release, "release_basis": published.basis if published else "",
-            "age_months": months_between(row.cdc_period_end, release) if release else pd.NA,
-            "latest_reported": int(row.cdc_reported), "latest_predicted": int(row.cdc_predicted),
-            "reported_vs_quoted_percent": round(100 * (int(row.cdc_reported) - row.claimed_low) / row.claimed_low, 2),
-            "predicted_vs_quoted_percent": round(100 * (int(row.cdc_predicted) - row.claimed_low) / row.claimed_low, 2),
-            "final": int(final.claimed_low) if final is not None else pd.NA,
-            "final_claim_id": final.claim_id if final is not None else "",
-            "source_url": row.source_url,
-        })
+        rows.append(
+            {
+                "claim_id": row.claim_id,
+                "date": row.date,
+                "cdc_period_end": row.cdc_period_end,
+                "cdc_indicator": row.cdc_indicator,
+                "quoted": int(row.claimed_low),
+                "quoted_measure": measure,
+                "quoted_release": release,
+                "release_basis": published.basis if published else "",
+                "age_months": months_between(row.cdc_period_end, release) if release else pd.NA,
+                "latest_reported": int(row.cdc_reported),
+                "latest_predicted": int(row.cdc_predicted),
+                "reported_vs_quoted_percent": round(
+                    100 * (int(row.cdc_reported) - row.claimed_low) / row.claimed_low, 2
+                ),
+                "predicted_vs_quoted_percent": round(
+                    100 * (int(row.cdc_predicted) - row.claimed_low) / row.claimed_low, 2
+                ),
+                "final": int(final.claimed_low) if final is not None else pd.NA,
+                "final_claim_id": final.claim_id if final is not None else "",
+                "source_url": row.source_url,
+            }
+        )
     out = pd.DataFrame(rows, columns=QUOTED_COLUMNS)
     for column in ("age_months", "final"):
         out[column] = out[column].astype("Int64")
@@ -601,13 +776,25 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
 
 
 QUOTED_BAND_COLUMNS = [
-    "claim_id", "cdc_period_end", "cdc_indicator", "quoted_measure", "quoted_release", "age_months", "quoted",
-    "latest_release", "latest", "moved_percent", "band_percent", "band_periods", "within_band",
+    "claim_id",
+    "cdc_period_end",
+    "cdc_indicator",
+    "quoted_measure",
+    "quoted_release",
+    "age_months",
+    "quoted",
+    "latest_release",
+    "latest",
+    "moved_percent",
+    "band_percent",
+    "band_periods",
+    "within_band",
 ]
 
 
-def quoted_against_band(quoted: pd.DataFrame, table: pd.DataFrame, latest_release: str, window: int = 2,
-                        min_periods: int = 5) -> pd.DataFrame:
+def quoted_against_band(
+    quoted: pd.DataFrame, table: pd.DataFrame, latest_release: str, window: int = 2, min_periods: int = 5
+) -> pd.DataFrame:
     """Each quoted figure whose page names its measure and whose release is known: how far it had moved
     by the latest release, against the band for a figure of its age. The latest release is not final
     data, so this is at most part of the figure's revision."""
@@ -619,13 +806,23 @@ def quoted_against_band(quoted: pd.DataFrame, table: pd.DataFrame, latest_releas
         latest = int(row.latest_reported if row.quoted_measure == "reported" else row.latest_predicted)
         found = band(table, row.cdc_indicator, row.quoted_measure, int(row.age_months), window, min_periods)
         moved = round(100 * (latest - row.quoted) / row.quoted, 2)
-        rows.append({
-            "claim_id": row.claim_id, "cdc_period_end": row.cdc_period_end, "cdc_indicator": row.cdc_indicator,
-            "quoted_measure": row.quoted_measure, "quoted_release": row.quoted_release, "age_months": int(row.age_months),
-            "quoted": int(row.quoted), "latest_release": latest_release, "latest": latest, "moved_percent": moved,
-            "band_percent": found.largest_percent, "band_periods": found.periods,
-            "within_band": abs(moved) <= found.largest_percent,
-        })
+        rows.append(
+            {
+                "claim_id": row.claim_id,
+                "cdc_period_end": row.cdc_period_end,
+                "cdc_indicator": row.cdc_indicator,
+                "quoted_measure": row.quoted_measure,
+                "quoted_release": row.quoted_release,
+                "age_months": int(row.age_months),
+                "quoted": int(row.quoted),
+                "latest_release": latest_release,
+                "latest": latest,
+                "moved_percent": moved,
+                "band_percent": found.largest_percent,
+                "band_periods": found.periods,
+                "within_band": abs(moved) <= found.largest_percent,
+            }
+        )
     return pd.DataFrame(rows, columns=QUOTED_BAND_COLUMNS)
 
 
@@ -644,8 +841,10 @@ def quoted_band_lines(table: pd.DataFrame, quoted: pd.DataFrame) -> list[str]:
     if table.empty:
         lines.append("No quoted figure names its measure and its release: none can be set against the band.")
     if unusable:
-        lines.append(f"{unusable} quoted figure{'s do' if unusable != 1 else ' does'} not say whether "
-                     f"{'they are' if unusable != 1 else 'it is'} a reported or a predicted count: not set against the band.")
+        lines.append(
+            f"{unusable} quoted figure{'s do' if unusable != 1 else ' does'} not say whether "
+            f"{'they are' if unusable != 1 else 'it is'} a reported or a predicted count: not set against the band."
+        )
     return lines
 
 
@@ -653,13 +852,16 @@ def quoted_band_lines(table: pd.DataFrame, quoted: pd.DataFrame) -> list[str]:
 # The finding (notebook 04's findings table)
 
 
-def finding_row(table: pd.DataFrame, cdc_source_url: str, indicator: str = "all_drugs") -> tuple[str, str, str, str, str]:
+def finding_row(
+    table: pd.DataFrame, cdc_source_url: str, indicator: str = "all_drugs"
+) -> tuple[str, str, str, str, str]:
     """(finding, number, data_file, rows, source): the largest revision of a first-published provisional
     count, reported and predicted, in the shape of :func:`analysis.compare.findings_table`'s rows."""
     reported = largest_revision(table, indicator, "reported")
     predicted = largest_revision(table, indicator, "predicted")
-    release_files = "; ".join(f"data/raw/{vintages.vintage(r).file}" for r in
-                              sorted({reported.release, predicted.release}))
+    release_files = "; ".join(
+        f"data/raw/{vintages.vintage(r).file}" for r in sorted({reported.release, predicted.release})
+    )
     latest = str(table["latest_release"].iloc[0])
     return (
         f"Largest revision of a provisional all-drug count from the earliest release held to the "
@@ -686,9 +888,12 @@ def source_text(paths: Paths | None = None) -> str:
     paths = paths or project_paths()
     latest = manifest.entry(LATEST_FILE, paths)
     older = [release_month(manifest.entry(item.file, paths)) for item in vintages.VINTAGES.values()]
-    return (f"CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov {latest.get('dataset_id', cdc.DATASET_ID)}), "
-            f"national rows of {releases_text(older)} (months approximate) and of the "
-            f"{release_label(release_month(latest))} release (periods to {release_label(str(latest['latest_period']))})")
+    return (
+        "CDC/NCHS VSRR Provisional Drug Overdose Death Counts "
+        f"(data.cdc.gov {latest.get('dataset_id', cdc.DATASET_ID)}), "
+        f"national rows of {releases_text(older)} (months approximate) and of the "
+        f"{release_label(release_month(latest))} release (periods to {release_label(str(latest['latest_period']))})"
+    )
 
 
 def _provisional_rows(table: pd.DataFrame, indicator: str, measure: str) -> pd.DataFrame:
@@ -711,11 +916,12 @@ def answer_lines(table: pd.DataFrame, pairs: pd.DataFrame, indicator: str = "all
         f"Releases compared: {releases_text(older)} (national rows; release months approximate) against the "
         f"{release_label(latest)} release; {len(pairs):,} period-release pairs, of which {len(table):,} are each "
         f"period's earliest release held ({release_label(periods.min())} to {release_label(periods.max())}).",
-        f"{label}: the {len(reported)} provisional reported counts (first published {int(reported['age_months'].min())} "
-        f"to {int(reported['age_months'].max())} months after the period ended) were later revised by a median of "
+        f"{label}: the {len(reported)} provisional reported counts (first published "
+        f"{int(reported['age_months'].min())} to {int(reported['age_months'].max())} months after the period ended) "
+        "were later revised by a median of "
         f"{reported['revision_percent'].median():+.1f}% and at most {top_r.text()}.",
-        f"The {len(predicted)} provisional predicted values moved by a median of {predicted['revision_percent'].median():+.1f}% "
-        f"and at most {top_p.text()}.",
+        f"The {len(predicted)} provisional predicted values moved by a median of "
+        f"{predicted['revision_percent'].median():+.1f}% and at most {top_p.text()}.",
         f"Against the count the {release_label(latest)} release reports for those periods (final data), the predicted "
         f"value was closer than the reported one for {int(close['predicted_closer'])} of {int(close['periods'])} "
         f"periods: predicted was off by a median of {close['median_error_predicted_percent']:+.1f}%, reported by "
@@ -737,14 +943,22 @@ def example_lines(table: pd.DataFrame, period_end: str, indicator: str = "all_dr
         lines.append(
             f"{measure.capitalize()}: {int(row['first_value']):,} in the {release_label(row['first_release'])} release "
             f"({int(row['age_months'])} months after the period ended), {int(row['latest_value']):,} in the "
-            f"{release_label(row['latest_release'])} release: {int(row['revision']):+,} deaths ({row['revision_percent']:+.1f}%)."
+            f"{release_label(row['latest_release'])} release: {int(row['revision']):+,} deaths "
+            f"({row['revision_percent']:+.1f}%)."
         )
     return lines
 
 
 SIDE_BY_SIDE_COLUMNS = [
-    "period", "release", "age (months)", "reported first", "reported latest", "reported revision %",
-    "predicted first", "predicted latest", "predicted revision %",
+    "period",
+    "release",
+    "age (months)",
+    "reported first",
+    "reported latest",
+    "reported revision %",
+    "predicted first",
+    "predicted latest",
+    "predicted revision %",
 ]
 
 
@@ -754,14 +968,16 @@ def side_by_side(table: pd.DataFrame, indicator: str = "all_drugs") -> pd.DataFr
     rows = table[(table["indicator"] == indicator) & table["provisional_at_release"]]
     reported = rows[rows["measure"] == "reported"].set_index("period_end")
     predicted = rows[rows["measure"] == "predicted"].set_index("period_end")
-    out = pd.DataFrame({
-        "period": reported.index,
-        "release": [release_label(r) for r in reported["first_release"]],
-        "age (months)": reported["age_months"].to_numpy(),
-        "reported first": reported["first_value"].to_numpy(),
-        "reported latest": reported["latest_value"].to_numpy(),
-        "reported revision %": reported["revision_percent"].round(2).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "period": reported.index,
+            "release": [release_label(r) for r in reported["first_release"]],
+            "age (months)": reported["age_months"].to_numpy(),
+            "reported first": reported["first_value"].to_numpy(),
+            "reported latest": reported["latest_value"].to_numpy(),
+            "reported revision %": reported["revision_percent"].round(2).to_numpy(),
+        }
+    )
     same = predicted.reindex(reported.index)
     other = same["first_release"].to_numpy() != reported["first_release"].to_numpy()  # not the same release: left empty
     out["predicted first"] = same["first_value"].astype("Int64").mask(other).array
@@ -782,10 +998,15 @@ def improvement_line(pairs: pd.DataFrame, indicator: str = "all_drugs") -> str:
     """How often a later release's figure of the same age moved less than an earlier release's."""
     long = pairs_at_same_age(pairs, indicator, "reported")
     ages = sorted(set(long["age_months"]))
-    shrinking = [age for age in ages
-                 if long[long["age_months"] == age].sort_values("release")["median_percent"].is_monotonic_decreasing]
-    return (f"At {len(shrinking)} of the {len(ages)} ages that more than one release holds ({min(ages)} to {max(ages)} "
-            f"months), each later release's reported figure of that age was revised less than the earlier release's.")
+    shrinking = [
+        age
+        for age in ages
+        if long[long["age_months"] == age].sort_values("release")["median_percent"].is_monotonic_decreasing
+    ]
+    return (
+        f"At {len(shrinking)} of the {len(ages)} ages that more than one release holds ({min(ages)} to {max(ages)} "
+        f"months), each later release's reported figure of that age was revised less than the earlier release's."
+    )
 
 
 def method_shift(table: pd.DataFrame, indicators=INDICATORS) -> pd.DataFrame:
@@ -793,25 +1014,50 @@ def method_shift(table: pd.DataFrame, indicators=INDICATORS) -> pd.DataFrame:
     (a change in CDC's adjustment, not new death records)."""
     rows = []
     for indicator in indicators:
-        part = table[(table["indicator"] == indicator) & (table["measure"] == "predicted") & ~table["provisional_at_release"]]
+        part = table[
+            (table["indicator"] == indicator) & (table["measure"] == "predicted") & ~table["provisional_at_release"]
+        ]
         if part.empty:
             continue
-        rows.append({"indicator": indicator, "periods": len(part),
-                     "periods from": str(part["period_end"].min()), "periods to": str(part["period_end"].max()),
-                     "median revision %": round(float(part["revision_percent"].median()), 2),
-                     "smallest %": round(float(part["revision_percent"].min()), 2),
-                     "largest %": round(float(part["revision_percent"].max()), 2)})
+        rows.append(
+            {
+                "indicator": indicator,
+                "periods": len(part),
+                "periods from": str(part["period_end"].min()),
+                "periods to": str(part["period_end"].max()),
+                "median revision %": round(float(part["revision_percent"].median()), 2),
+                "smallest %": round(float(part["revision_percent"].min()), 2),
+                "largest %": round(float(part["revision_percent"].max()), 2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 BAND_TABLE_COLUMNS = [
-    "period", "indicator", "measure", "age (months)", "value", "band %", "low", "high", "periods behind it",
-    "ages used", "releases",
+    "period",
+    "indicator",
+    "measure",
+    "age (months)",
+    "value",
+    "band %",
+    "low",
+    "high",
+    "periods behind it",
+    "ages used",
+    "releases",
 ]
 
 
-def band_table(cdc_tidy: pd.DataFrame, table: pd.DataFrame, release: str, periods, indicators=INDICATORS,
-               measures=MEASURES, window: int = 2, min_periods: int = 5) -> pd.DataFrame:
+def band_table(
+    cdc_tidy: pd.DataFrame,
+    table: pd.DataFrame,
+    release: str,
+    periods,
+    indicators=INDICATORS,
+    measures=MEASURES,
+    window: int = 2,
+    min_periods: int = 5,
+) -> pd.DataFrame:
     """The band applied to periods of a release: each figure, its age there, and the range if it were
     revised by the largest revision seen for that age (either way)."""
     rows = []
@@ -824,21 +1070,35 @@ def band_table(cdc_tidy: pd.DataFrame, table: pd.DataFrame, release: str, period
                     continue
                 found = band(table, indicator, measure, age, window, min_periods)
                 low, high = found.range(int(value))
-                rows.append({
-                    "period": period, "indicator": indicator, "measure": measure, "age (months)": age,
-                    "value": int(value), "band %": found.largest_percent, "low": round(low), "high": round(high),
-                    "periods behind it": found.periods, "ages used": f"{found.ages[0]}-{found.ages[1]}"
-                    + (("" if not found.outside_sample else " (younger than any held)" if age < found.ages[0]
-                        else " (older than any held)")),
-                    "releases": ", ".join(release_label(r) for r in found.releases),
-                })
+                rows.append(
+                    {
+                        "period": period,
+                        "indicator": indicator,
+                        "measure": measure,
+                        "age (months)": age,
+                        "value": int(value),
+                        "band %": found.largest_percent,
+                        "low": round(low),
+                        "high": round(high),
+                        "periods behind it": found.periods,
+                        "ages used": f"{found.ages[0]}-{found.ages[1]}"
+                        + (
+                            ""
+                            if not found.outside_sample
+                            else " (younger than any held)"
+                            if age < found.ages[0]
+                            else " (older than any held)"
+                        ),
+                        "releases": ", ".join(release_label(r) for r in found.releases),
+                    }
+                )
     return pd.DataFrame(rows, columns=BAND_TABLE_COLUMNS)
 
 
 def provisional_periods(cdc_tidy: pd.DataFrame, indicator: str = "all_drugs") -> list[str]:
     """The periods a release marks provisional (CDC's 'Underreported due to incomplete data')."""
     rows = cdc_tidy[cdc_tidy["indicator"] == indicator]
-    return sorted(str(p) for p, note in zip(rows["period_end"], rows["footnote"]) if _provisional(note))
+    return sorted(str(p) for p, note in zip(rows["period_end"], rows["footnote"], strict=True) if _provisional(note))
 
 
 def _ratios(low: float, high: float) -> str:
@@ -855,53 +1115,81 @@ def claims_band_lines(table: pd.DataFrame) -> list[str]:
     if table.empty:
         return ["No rated claim is matched with a provisional period: the band changes no ratio."]
     widest = table.sort_values("band_percent", ascending=False, kind="stable").iloc[0]
-    distance = pd.concat([(table["band_ratio_low"] - 1).abs(), (table["band_ratio_high"] - 1).abs()], axis=1).min(axis=1)
+    distance = pd.concat([(table["band_ratio_low"] - 1).abs(), (table["band_ratio_high"] - 1).abs()], axis=1).min(
+        axis=1
+    )
     nearest = table.loc[distance.idxmin()]
+
     def side(values):
         return (values.astype(float) - 1).apply(lambda v: (v > 0) - (v < 0))
 
-    crosses = table[(side(table["ratio_low"]) != side(table["band_ratio_low"]))
-                    | (side(table["ratio_high"]) != side(table["band_ratio_high"]))]
+    crosses = table[
+        (side(table["ratio_low"]) != side(table["band_ratio_low"]))
+        | (side(table["ratio_high"]) != side(table["band_ratio_high"]))
+    ]
     lines = [
-        f"{len(table)} rated claims are matched with a period the {release_label(str(table['release'].iloc[0]))} release "
-        f"marks provisional; each band rests on {_span(table['band_periods'])} periods.",
-        f"Largest band ({widest['band_measure']} revisions): {widest['band_percent']:.1f}% ({widest['claim_id']}, {period_text(widest['cdc_period_end'])}, "
+        f"{len(table)} rated claims are matched with a period the {release_label(str(table['release'].iloc[0]))} "
+        f"release marks provisional; each band rests on {_span(table['band_periods'])} periods.",
+        f"Largest band ({widest['band_measure']} revisions): {widest['band_percent']:.1f}% ({widest['claim_id']}, "
+        f"{period_text(widest['cdc_period_end'])}, "
         f"{int(widest['age_months'])} months old): ratio {_ratios(widest['ratio_low'], widest['ratio_high'])} as "
         f"published, {_ratios(widest['band_ratio_low'], widest['band_ratio_high'])} if revised by that much.",
-        f"Nearest to 1 (CDC's count): {nearest['claim_id']}, ratio {_ratios(nearest['ratio_low'], nearest['ratio_high'])} "
-        f"as published, {_ratios(nearest['band_ratio_low'], nearest['band_ratio_high'])} with a band of "
+        f"Nearest to 1 (CDC's count): {nearest['claim_id']}, ratio "
+        f"{_ratios(nearest['ratio_low'], nearest['ratio_high'])} as published, "
+        f"{_ratios(nearest['band_ratio_low'], nearest['band_ratio_high'])} with a band of "
         f"{nearest['band_percent']:.1f}%.",
     ]
     if crosses.empty:
-        lines.append("No claim's ratio crosses 1 (CDC's count) within its band: every claim above CDC's count stays "
-                     "above it, every claim below stays below.")
+        lines.append(
+            "No claim's ratio crosses 1 (CDC's count) within its band: every claim above CDC's count stays "
+            "above it, every claim below stays below."
+        )
     else:
         lines.append(f"Within their bands, the ratios of {', '.join(crosses['claim_id'])} would cross 1 (CDC's count).")
     return lines
 
 
-FINAL_COLUMNS = ["claim_id", "cdc_period_end", "cdc_indicator", "final", "latest_reported", "final_vs_latest_percent",
-                 "source_url"]
+FINAL_COLUMNS = [
+    "claim_id",
+    "cdc_period_end",
+    "cdc_indicator",
+    "final",
+    "latest_reported",
+    "final_vs_latest_percent",
+    "source_url",
+]
 
 
 def final_product_gaps(comparison: pd.DataFrame) -> pd.DataFrame:
     """Final counts quoted in the claims ledger (NCHS final data) against the latest release's reported
     count of the same period: the gap between two products, not a revision."""
     counters = comparison[comparison["kind"] == "counter_figure"]
-    finals = counters[counters["period"].fillna("").str.lower().str.contains("final")
-                      & counters["cdc_reported"].notna() & counters["claimed_low"].notna()]
-    out = pd.DataFrame({
-        "claim_id": finals["claim_id"], "cdc_period_end": finals["cdc_period_end"],
-        "cdc_indicator": finals["cdc_indicator"], "final": finals["claimed_low"].astype("int64"),
-        "latest_reported": finals["cdc_reported"].astype("int64"),
-    })
+    finals = counters[
+        counters["period"].fillna("").str.lower().str.contains("final")
+        & counters["cdc_reported"].notna()
+        & counters["claimed_low"].notna()
+    ]
+    out = pd.DataFrame(
+        {
+            "claim_id": finals["claim_id"],
+            "cdc_period_end": finals["cdc_period_end"],
+            "cdc_indicator": finals["cdc_indicator"],
+            "final": finals["claimed_low"].astype("int64"),
+            "latest_reported": finals["cdc_reported"].astype("int64"),
+        }
+    )
     out["final_vs_latest_percent"] = (100 * (out["final"] - out["latest_reported"]) / out["latest_reported"]).round(2)
     out["source_url"] = finals["source_url"]
-    return out[FINAL_COLUMNS].sort_values(["cdc_period_end", "cdc_indicator", "claim_id"], kind="stable").reset_index(drop=True)
+    return (
+        out[FINAL_COLUMNS]
+        .sort_values(["cdc_period_end", "cdc_indicator", "claim_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def limits_lines(table: pd.DataFrame, pairs: pd.DataFrame, cdc_tidy: pd.DataFrame, latest_release: str,
-                 indicator: str = "all_drugs") -> list[str]:
+def limits_lines(
+    table: pd.DataFrame, pairs: pd.DataFrame, cdc_tidy: pd.DataFrame, latest_release: str, indicator: str = "all_drugs"
+) -> list[str]:
     """The sample's limits, in numbers: what periods and ages it covers against today's release."""
     older = sorted(set(pairs["release"]))
     periods = table["period_end"].astype(str)
@@ -914,12 +1202,14 @@ def limits_lines(table: pd.DataFrame, pairs: pd.DataFrame, cdc_tidy: pd.DataFram
         f"Periods: the older releases hold {release_label(periods.min())} to {release_label(periods.max())} only; "
         f"{len(older)} releases, whose months are approximate (the files carry no date).",
         f"Figures behind the medians and largest revisions, per indicator: {len(reported)} provisional reported and "
-        f"{len(predicted)} provisional predicted values (the {release_label(older[0])} release gave no predicted values).",
+        f"{len(predicted)} provisional predicted values "
+        f"(the {release_label(older[0])} release gave no predicted values).",
         f"Ages: the youngest figure held was {youngest} months old at its release; the {release_label(latest_release)} "
         f"release's newest period ({period_text(newest)}) was {months_between(newest, latest_release)} months old, "
         f"and it marks {len(provisional)} periods provisional ({release_label(provisional[0])} to "
-        f"{release_label(provisional[-1])})." if provisional else
-        f"Ages: the youngest figure held was {youngest} months old at its release.",
+        f"{release_label(provisional[-1])})."
+        if provisional
+        else f"Ages: the youngest figure held was {youngest} months old at its release.",
     ]
 
 

@@ -86,7 +86,8 @@ def test_revisions_file(built):
     ]
     assert len(table) == 282 and set(table["first_release"]) == {"2018-04", "2019-06", "2019-07"}
     row = table[(table["period_end"] == "2018-11") & (table["indicator"] == "all_drugs")].set_index("measure")
-    assert row.loc["reported", ["first_value", "latest_value", "revision", "age_months"]].tolist() == [66986, 68102, 1116, 8]
+    reported = row.loc["reported", ["first_value", "latest_value", "revision", "age_months"]].tolist()
+    assert reported == [66986, 68102, 1116, 8]
     assert row.loc["predicted", ["first_value", "latest_value", "revision"]].tolist() == [69096, 68873, -223]
     assert set(table["latest_release"]) == {"2025-09"}
 

@@ -70,7 +70,11 @@ def test_the_issues_example_july_2019_release(first):
     reported = _row(first, "2018-11", "all_drugs", "reported")
     predicted = _row(first, "2018-11", "all_drugs", "predicted")
     assert (reported["first_release"], reported["first_value"], reported["latest_value"]) == ("2019-07", 66986, 68102)
-    assert (predicted["first_release"], predicted["first_value"], predicted["latest_value"]) == ("2019-07", 69096, 68873)
+    assert (predicted["first_release"], predicted["first_value"], predicted["latest_value"]) == (
+        "2019-07",
+        69096,
+        68873,
+    )
     assert reported["revision"] == 68102 - 66986 == 1116
     assert reported["revision_percent"] == round(100 * 1116 / 66986, 3) == 1.666
     assert predicted["revision"] == -223 and predicted["revision_percent"] == -0.323
@@ -85,7 +89,12 @@ def test_the_issues_example_july_2019_release(first):
 def test_april_2018_release_reported_only(pairs, first):
     """12 months ending Sep 2017: 67,944 reported in the April 2018 release, 70,599 now (+3.9%)."""
     row = _row(first, "2017-09", "all_drugs", "reported")
-    assert (row["first_release"], row["first_value"], row["latest_value"], row["revision"]) == ("2018-04", 67944, 70599, 2655)
+    assert (row["first_release"], row["first_value"], row["latest_value"], row["revision"]) == (
+        "2018-04",
+        67944,
+        70599,
+        2655,
+    )
     assert row["age_months"] == 7 and row["revision_percent"] == 3.908
     # the 2018 release gives no predicted values: no pair from it, nothing filled
     assert not ((pairs["release"] == "2018-04") & (pairs["measure"] == "predicted")).any()
@@ -145,7 +154,10 @@ def test_gaps_give_no_pair_and_are_never_filled():
     old = tidy([("2018-01", "all_drugs", 100, None), ("2018-02", "all_drugs", 110, 120)])
     new = tidy([("2018-01", "all_drugs", 104, 105), ("2018-02", "all_drugs", None, 118)])
     pairs = revisions.revision_pairs({"2018-06": old, "2025-09": new})
-    assert list(zip(pairs["period_end"], pairs["measure"])) == [("2018-02", "predicted"), ("2018-01", "reported")]
+    assert list(zip(pairs["period_end"], pairs["measure"], strict=True)) == [
+        ("2018-02", "predicted"),
+        ("2018-01", "reported"),
+    ]
     predicted = pairs.iloc[0]
     assert predicted["revision"] == -2 and pd.isna(predicted["latest_reported"]) and pd.isna(predicted["error"])
 
@@ -162,12 +174,18 @@ def test_a_period_the_latest_release_lacks_is_left_out():
     [
         ({"2025-09": tidy([("2018-01", "all_drugs", 1, 1)])}, "need an older release and a latest one, got 1"),
         ({"2018-6": tidy([]), "2025-09": tidy([])}, "release '2018-6' is not a YYYY-MM month"),
-        ({"2018-06": tidy([("2018-01", "all_drugs", 1, 1), ("2018-01", "all_drugs", 2, 2)]), "2025-09": tidy([])},
-         "release 2018-06: period 2018-01, indicator all_drugs appears 2 times"),
-        ({"2018-06": tidy([("2018-07", "all_drugs", 1, 1)]), "2025-09": tidy([])},
-         "release 2018-06: period 2018-07 ends in or after the release month"),
-        ({"2018-06": tidy([("2018-01", "all_drugs", 1, 1)]), "2025-09": tidy([("2018-02", "all_drugs", 1, 1)])},
-         "no period is held by both"),
+        (
+            {"2018-06": tidy([("2018-01", "all_drugs", 1, 1), ("2018-01", "all_drugs", 2, 2)]), "2025-09": tidy([])},
+            "release 2018-06: period 2018-01, indicator all_drugs appears 2 times",
+        ),
+        (
+            {"2018-06": tidy([("2018-07", "all_drugs", 1, 1)]), "2025-09": tidy([])},
+            "release 2018-06: period 2018-07 ends in or after the release month",
+        ),
+        (
+            {"2018-06": tidy([("2018-01", "all_drugs", 1, 1)]), "2025-09": tidy([("2018-02", "all_drugs", 1, 1)])},
+            "no period is held by both",
+        ),
     ],
 )
 def test_releases_that_cannot_be_compared_are_refused(releases_given, message):
@@ -186,7 +204,9 @@ def test_months_between():
 
 def test_largest_revision_is_the_largest_provisional_one(first):
     top = revisions.largest_revision(first, "all_drugs", "reported")
-    rows = first[(first["indicator"] == "all_drugs") & (first["measure"] == "reported") & first["provisional_at_release"]]
+    rows = first[
+        (first["indicator"] == "all_drugs") & (first["measure"] == "reported") & first["provisional_at_release"]
+    ]
     assert top.revision_percent == rows["revision_percent"].abs().max() == 3.908
     assert (top.period_end, top.release, top.age_months, top.figures) == ("2017-09", "2018-04", 7, len(rows))
     predicted = revisions.largest_revision(first, "all_drugs", "predicted")
@@ -199,7 +219,9 @@ def test_summary_counts_and_medians(first):
     table = revisions.summary(first)
     assert len(table) == 6
     row = table[(table["indicator"] == "all_drugs") & (table["measure"] == "reported")].iloc[0]
-    provisional = first[(first["indicator"] == "all_drugs") & (first["measure"] == "reported") & first["provisional_at_release"]]
+    provisional = first[
+        (first["indicator"] == "all_drugs") & (first["measure"] == "reported") & first["provisional_at_release"]
+    ]
     assert (row["periods"], row["provisional_periods"]) == (47, len(provisional))
     assert row["median_percent"] == round(provisional["revision_percent"].median(), 2)
     assert row["releases"] == "Apr 2018, Jun 2019, Jul 2019"
@@ -208,7 +230,9 @@ def test_summary_counts_and_medians(first):
 def test_anticipation_compares_both_measures_of_the_same_release(first):
     table = revisions.anticipation(first)
     row = table[(table["indicator"] == "all_drugs") & (table["ages"] == "all ages")].iloc[0]
-    both = first[(first["indicator"] == "all_drugs") & first["provisional_at_release"] & (first["first_release"] != "2018-04")]
+    both = first[
+        (first["indicator"] == "all_drugs") & first["provisional_at_release"] & (first["first_release"] != "2018-04")
+    ]
     wide = both.pivot(index="period_end", columns="measure", values="error_percent")
     assert row["periods"] == len(wide)
     assert row["predicted_closer"] == int((wide["predicted"].abs() < wide["reported"].abs()).sum())
@@ -236,13 +260,15 @@ def made_up_revisions(rows):
     return frame
 
 
-SMALL = made_up_revisions([
-    ("2018-01", 6, 1000, 1030, "2018-07"),  # +3%
-    ("2018-02", 5, 1000, 980, "2018-07"),  # -2%
-    ("2017-12", 7, 1000, 1010, "2018-07"),  # +1%
-    ("2017-06", 13, 1000, 1005, "2018-07"),  # +0.5%
-    ("2016-06", 25, 1000, 1000, "2018-07"),  # 0
-])
+SMALL = made_up_revisions(
+    [
+        ("2018-01", 6, 1000, 1030, "2018-07"),  # +3%
+        ("2018-02", 5, 1000, 980, "2018-07"),  # -2%
+        ("2017-12", 7, 1000, 1010, "2018-07"),  # +1%
+        ("2017-06", 13, 1000, 1005, "2018-07"),  # +0.5%
+        ("2016-06", 25, 1000, 1000, "2018-07"),  # 0
+    ]
+)
 
 
 def test_band_takes_figures_of_about_that_age():
@@ -289,8 +315,9 @@ def test_band_refuses_bad_requests():
 
 def test_band_on_the_real_revisions(first):
     found = revisions.band(first, "all_drugs", "reported", 9)
-    used = first[(first["indicator"] == "all_drugs") & (first["measure"] == "reported")
-                 & ((first["age_months"] - 9).abs() <= 2)]
+    used = first[
+        (first["indicator"] == "all_drugs") & (first["measure"] == "reported") & ((first["age_months"] - 9).abs() <= 2)
+    ]
     assert found.periods == len(used) >= 5
     assert found.largest_percent == round(used["revision_percent"].abs().max(), 2)
     assert found.releases == ("2018-04", "2019-06", "2019-07")
@@ -306,8 +333,10 @@ def test_ratio_range_arithmetic():
     # largest revision seen at 5-7 months: 3%. CDC 97,000 to 103,000.
     assert (found.cdc_low, found.cdc_high) == pytest.approx((97_000, 103_000))
     assert (found.ratio_low, found.ratio_high) == (round(200_000 / 103_000, 3), round(300_000 / 97_000, 3))
-    assert found.text().startswith("even if this period were revised by the largest revision seen (3.0% either way, "
-                                   "CDC 97,000 to 103,000), the ratio would be 1.94 to 3.09 (empirical bound from 3 periods")
+    assert found.text().startswith(
+        "even if this period were revised by the largest revision seen (3.0% either way, "
+        "CDC 97,000 to 103,000), the ratio would be 1.94 to 3.09 (empirical bound from 3 periods"
+    )
 
 
 def test_ratio_range_refuses_missing_figures():
@@ -331,15 +360,22 @@ def test_claims_band_on_every_rated_provisional_claim(claims, held, first):
     comparison = compare.claims_vs_cdc(claims, latest)
     table = revisions.claims_band(comparison, latest, first, "2025-09")
     rated = comparison[comparison["ratio_low"].notna()]
-    provisional = rated[[revisions.is_provisional(latest, r.cdc_indicator, r.cdc_period_end) for r in rated.itertuples()]]
+    provisional = rated[
+        [revisions.is_provisional(latest, r.cdc_indicator, r.cdc_period_end) for r in rated.itertuples()]
+    ]
     assert list(table["claim_id"]) == list(provisional["claim_id"]) and len(table) > 0
     assert (table["band_ratio_low"] <= table["ratio_low"]).all()
     assert (table["ratio_high"] <= table["band_ratio_high"]).all()
     for row in table.itertuples():
         assert row.age_months == revisions.months_between(row.cdc_period_end, "2025-09")
-        expected = revisions.ratio_range(*comparison.loc[comparison["claim_id"] == row.claim_id,
-                                                         ["claimed_low", "claimed_high", "cdc_predicted"]].iloc[0],
-                                         row.age_months, first, row.cdc_indicator)
+        expected = revisions.ratio_range(
+            *comparison.loc[
+                comparison["claim_id"] == row.claim_id, ["claimed_low", "claimed_high", "cdc_predicted"]
+            ].iloc[0],
+            row.age_months,
+            first,
+            row.cdc_indicator,
+        )
         assert (row.band_ratio_low, row.band_ratio_high) == (expected.ratio_low, expected.ratio_high)
 
 
@@ -351,7 +387,12 @@ def test_quoted_releases_from_the_claims_ledger(claims, held):
     calendar = releases.load_releases(project_paths())
     table = revisions.quoted_releases(comparison, calendar).set_index("claim_id")
     cf03 = table.loc["CF03"]  # 2024 predicted 80,391 in the May 2025 release; 81,711 now; 79,385 final (CF07)
-    assert (cf03["quoted"], cf03["quoted_measure"], cf03["quoted_release"], cf03["age_months"]) == (80391, "predicted", "2025-05", 5)
+    assert (cf03["quoted"], cf03["quoted_measure"], cf03["quoted_release"], cf03["age_months"]) == (
+        80391,
+        "predicted",
+        "2025-05",
+        5,
+    )
     assert (cf03["latest_predicted"], cf03["final"], cf03["final_claim_id"]) == (81711, 79385, "CF07")
     assert cf03["predicted_vs_quoted_percent"] == round(100 * (81711 - 80391) / 80391, 2)
     assert table.loc["CF05", "predicted_vs_quoted_percent"] == 0  # quoted from the snapshot's own release
@@ -392,7 +433,9 @@ def test_band_table_applies_the_band_to_a_releases_periods(held, first):
     assert (newest["age (months)"], newest["value"]) == (5, 76516)
     found = revisions.band(first, "all_drugs", "predicted", 5)
     assert (newest["low"], newest["high"]) == tuple(round(v) for v in found.range(76516))
-    assert newest["ages used"].endswith("(younger than any held)") and oldest["ages used"].endswith("(older than any held)")
+    assert newest["ages used"].endswith("(younger than any held)") and oldest["ages used"].endswith(
+        "(older than any held)"
+    )
 
 
 def test_provisional_periods_of_the_snapshot(held):
@@ -409,7 +452,11 @@ def test_side_by_side_keeps_predicted_empty_where_the_release_gave_none(first):
     assert len(april) == 9 and april["predicted first"].isna().all()
     last = table.iloc[-1]
     assert (last["period"], last["reported first"], last["predicted first"], last["predicted latest"]) == (
-        "2018-11", 66986, 69096, 68873)
+        "2018-11",
+        66986,
+        69096,
+        68873,
+    )
 
 
 def test_answer_and_example_lines_quote_the_table(first, pairs):
@@ -418,8 +465,10 @@ def test_answer_and_example_lines_quote_the_table(first, pairs):
     assert f"{len(pairs):,} period-release pairs" in lines[0] and f"of which {len(first):,}" in lines[0]
     assert top.text() in lines[1] and "67,944 -> 70,599" in lines[1]
     example = revisions.example_lines(first, "2018-11")
-    assert example[0] == ("Reported: 66,986 in the Jul 2019 release (8 months after the period ended), 68,102 in the "
-                          "Sep 2025 release: +1,116 deaths (+1.7%).")
+    assert example[0] == (
+        "Reported: 66,986 in the Jul 2019 release (8 months after the period ended), 68,102 in the "
+        "Sep 2025 release: +1,116 deaths (+1.7%)."
+    )
     with pytest.raises(revisions.RevisionError, match="12 months ending Jan 2030: not in the revisions table"):
         revisions.example_lines(first, "2030-01")
 
@@ -435,15 +484,30 @@ def test_improvement_line_counts_ages_where_later_releases_moved_less(pairs):
 
 def test_method_shift_is_the_predicted_revision_of_final_periods(first):
     table = revisions.method_shift(first).set_index("indicator")
-    final = first[(first["indicator"] == "cocaine") & (first["measure"] == "predicted") & ~first["provisional_at_release"]]
+    final = first[
+        (first["indicator"] == "cocaine") & (first["measure"] == "predicted") & ~first["provisional_at_release"]
+    ]
     assert table.loc["cocaine", "periods"] == len(final) == 36
     assert table.loc["cocaine", "median revision %"] == round(final["revision_percent"].median(), 2)
 
 
 def test_claims_band_lines_say_whether_any_ratio_crosses_one():
-    row = {"claim_id": "X1", "release": "2025-09", "cdc_period_end": "2024-12", "cdc_indicator": "all_drugs",
-           "age_months": 9, "cdc_predicted": 100, "ratio_low": 0.99, "ratio_high": 0.99, "band_measure": "predicted",
-           "band_percent": 2.0, "band_ratio_low": 0.97, "band_ratio_high": 1.01, "band_periods": 5, "band_note": ""}
+    row = {
+        "claim_id": "X1",
+        "release": "2025-09",
+        "cdc_period_end": "2024-12",
+        "cdc_indicator": "all_drugs",
+        "age_months": 9,
+        "cdc_predicted": 100,
+        "ratio_low": 0.99,
+        "ratio_high": 0.99,
+        "band_measure": "predicted",
+        "band_percent": 2.0,
+        "band_ratio_low": 0.97,
+        "band_ratio_high": 1.01,
+        "band_periods": 5,
+        "band_note": "",
+    }
     crossing = pd.DataFrame([row])
     lines = revisions.claims_band_lines(crossing)
     assert lines[-1] == "Within their bands, the ratios of X1 would cross 1 (CDC's count)."
@@ -451,7 +515,8 @@ def test_claims_band_lines_say_whether_any_ratio_crosses_one():
     clear = pd.DataFrame([{**row, "band_ratio_high": 0.999}])
     assert revisions.claims_band_lines(clear)[-1].startswith("No claim's ratio crosses 1")
     assert revisions.claims_band_lines(crossing.iloc[:0]) == [
-        "No rated claim is matched with a provisional period: the band changes no ratio."]
+        "No rated claim is matched with a provisional period: the band changes no ratio."
+    ]
 
 
 def test_quoted_figure_against_the_band(claims, held, first):
@@ -461,7 +526,10 @@ def test_quoted_figure_against_the_band(claims, held, first):
     assert list(table["claim_id"]) == ["CF03"]  # the only one naming its measure, not from the latest release
     row = table.iloc[0]
     found = revisions.band(first, "all_drugs", "predicted", 5)
-    assert (row["moved_percent"], row["band_percent"]) == (round(100 * (81711 - 80391) / 80391, 2), found.largest_percent)
+    assert (row["moved_percent"], row["band_percent"]) == (
+        round(100 * (81711 - 80391) / 80391, 2),
+        found.largest_percent,
+    )
     assert bool(row["within_band"]) == (abs(row["moved_percent"]) <= found.largest_percent)
     lines = revisions.quoted_band_lines(table, quoted)
     assert lines[0].startswith("CF03 (quoted): 12 months ending Dec 2024, predicted 80,391 in the May 2025 release")
@@ -492,8 +560,15 @@ def test_findings_table_gains_the_revision_row(claims, held, first):
     paths = project_paths()
     national = held["2025-09"]
     strikes, tallies = (ledgers.load(name, paths) for name in ("strikes", "tallies"))
-    args = (national, compare.claims_vs_cdc(claims, national), compare.lives_per_boat(claims, strikes, national),
-            compare.seaborne_flow_series(claims), strikes, reconcile.reconcile_tallies(strikes, tallies), "https://cdc.example/")
+    args = (
+        national,
+        compare.claims_vs_cdc(claims, national),
+        compare.lives_per_boat(claims, strikes, national),
+        compare.seaborne_flow_series(claims),
+        strikes,
+        reconcile.reconcile_tallies(strikes, tallies),
+        "https://cdc.example/",
+    )
     without = compare.findings_table(*args)
     with_row = compare.findings_table(*args, revisions_table=first)
     assert len(with_row) == len(without) + 1
