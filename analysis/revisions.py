@@ -154,13 +154,18 @@ def _provisional(footnote: object) -> bool:
     return isinstance(footnote, str) and _UNDERREPORTED in footnote.lower()
 
 
+def _national(table: pd.DataFrame) -> pd.DataFrame:
+    """The United States rows (a table from ``fetch --all`` holds every jurisdiction)."""
+    return table[table["jurisdiction"] == "US"] if "jurisdiction" in table else table
+
+
 def _check_release(release: str, table: pd.DataFrame) -> None:
     missing = [
         column for column in ("period_end", "indicator", "reported", "predicted", "footnote") if column not in table
     ]
     if missing:
         raise RevisionError(f"release {release}: the table lacks column(s) {', '.join(missing)}")
-    rows = table[table["jurisdiction"] == "US"] if "jurisdiction" in table else table
+    rows = _national(table)
     duplicated = rows[rows.duplicated(["period_end", "indicator"], keep=False)]
     if len(duplicated):
         first = duplicated.iloc[0]
@@ -193,11 +198,11 @@ def revision_pairs(releases: Mapping[str, pd.DataFrame], indicators=INDICATORS) 
         _check_release(release, table)
     order = sorted(releases)
     latest_release = order[-1]
-    latest = releases[latest_release]
+    latest = _national(releases[latest_release])
     latest = latest[latest["indicator"].isin(indicators)].set_index(["indicator", "period_end"])
     frames = []
     for release in order[:-1]:
-        table = releases[release]
+        table = _national(releases[release])
         table = table[table["indicator"].isin(indicators)]
         newest = str(table["period_end"].max())
         for measure in MEASURES:

@@ -162,6 +162,16 @@ def test_gaps_give_no_pair_and_are_never_filled():
     assert predicted["revision"] == -2 and pd.isna(predicted["latest_reported"]) and pd.isna(predicted["error"])
 
 
+def test_only_national_rows_are_compared():
+    old = tidy([("2018-01", "all_drugs", 100, 101)])
+    new = pd.concat(
+        [tidy([("2018-01", "all_drugs", 104, 105)]), tidy([("2018-01", "all_drugs", 9, 9)]).assign(jurisdiction="NY")],
+        ignore_index=True,
+    )
+    pairs = revisions.revision_pairs({"2018-06": old, "2025-09": new})
+    assert pairs["latest_value"].tolist() == [105, 104]  # predicted, reported: the US rows, not New York's
+
+
 def test_a_period_the_latest_release_lacks_is_left_out():
     old = tidy([("2018-01", "all_drugs", 100, 101), ("2018-02", "all_drugs", 110, 111)])
     new = tidy([("2018-02", "all_drugs", 112, 113)])
