@@ -40,7 +40,7 @@ class Inputs:
             strikes=ledgers.load_strikes_verified(paths),
             tallies=ledgers.load_tallies_verified(paths),
             claims=ledgers.load_claims_verified(paths),
-            cdc_releases=revisions.load_releases(paths, latest=national),
+            cdc_releases=revisions.load_held_releases(paths, latest=national),
         )
 
 

@@ -104,7 +104,7 @@ def release_month(entry: Mapping[str, object]) -> str:
         ) from None
 
 
-def load_releases(paths: Paths | None = None, latest: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def load_held_releases(paths: Paths | None = None, latest: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every CDC release the project holds: release month -> tidy national table, oldest first.
 
     The older releases come through :func:`analysis.vintages.load_vintage`, the latest one through
@@ -185,7 +185,7 @@ def _check_release(release: str, table: pd.DataFrame) -> None:
 def revision_pairs(releases: Mapping[str, pd.DataFrame], indicators=INDICATORS) -> pd.DataFrame:
     """Every (period, indicator, measure, older release) value set against the latest release.
 
-    ``releases`` maps release month (``YYYY-MM``) to a tidy national table (:func:`load_releases`);
+    ``releases`` maps release month (``YYYY-MM``) to a tidy national table (:func:`load_held_releases`);
     the newest month is the latest release. A pair exists only where both the older and the latest
     release give a value. Columns :data:`PAIR_COLUMNS`; ``first`` marks the earliest release held
     with a value for that period, indicator and measure. Sorted by indicator, measure, period, release.
@@ -264,7 +264,7 @@ def first_published(pairs: pd.DataFrame) -> pd.DataFrame:
 def revisions(paths: Paths | None = None, indicators=INDICATORS, latest: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`first_published` of :func:`revision_pairs` of every release in ``data/raw/`` (``latest``:
     the latest release's table when already loaded)."""
-    return first_published(revision_pairs(load_releases(paths, latest=latest), indicators))
+    return first_published(revision_pairs(load_held_releases(paths, latest=latest), indicators))
 
 
 # ---------------------------------------------------------------------------------------------

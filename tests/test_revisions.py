@@ -16,7 +16,7 @@ from analysis.paths import project_paths
 
 @pytest.fixture(scope="module")
 def held():
-    return revisions.load_releases()
+    return revisions.load_held_releases()
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_latest_release_must_be_newer_than_the_older_ones(tmp_path):
     entries["files"]["cdc_vsrr.csv"]["source_release"] = "2019-07"
     revisions.manifest.write(entries, paths)
     with pytest.raises(revisions.RevisionError, match=r"cdc_vsrr.csv: its release 2019-07 is not newer"):
-        revisions.load_releases(paths)
+        revisions.load_held_releases(paths)
 
 
 def test_release_month_of_an_api_fetch_is_its_month():
