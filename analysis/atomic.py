@@ -364,7 +364,7 @@ def staging_dir(target: str | os.PathLike) -> Path:
 def swap_dir(staging: str | os.PathLike, target: str | os.PathLike) -> None:
     """Make the complete folder ``staging`` the new ``target`` in one step; the old one is removed.
 
-    Every file in ``staging`` is synced first. With ``renameat2`` the two names are exchanged
+    Every file in ``staging`` is synced first, and takes the mode of the file it replaces. With ``renameat2`` the two names are exchanged
     atomically; a crash afterwards leaves only the old folder under a temporary name, removed by
     :func:`clean_stale`. Without it: old folder aside, new one in; :func:`recover` puts the old
     folder back if a crash fell between the two renames.
@@ -372,6 +372,9 @@ def swap_dir(staging: str | os.PathLike, target: str | os.PathLike) -> None:
     staging, target = Path(staging), Path(target)
     for path in sorted(staging.rglob("*")):
         if path.is_file():
+            previous = target / path.relative_to(staging)
+            if previous.is_file():
+                os.chmod(path, mode_of(previous))  # a file's mode survives its replacement
             fsync_file(path)
     fsync_dir(staging)
     _step("dir:synced")

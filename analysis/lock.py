@@ -132,8 +132,9 @@ def project_lock(
             "inside it (a notebook kernel), so it may read data/ but not change it. Run it on its own."
         )
     out = stream if stream is not None else sys.stderr
-    if not paths.root.is_dir():
-        raise LockBusy(f"{command}: project root {paths.root} is not a folder")
+    if not paths.root.is_dir():  # no project there, nothing to protect: the command says what is missing
+        yield
+        return
     lock = FileLock(lock_path(paths), thread_local=True)
     try:
         lock.acquire(timeout=0)
