@@ -247,6 +247,7 @@ def replace_together(pairs: Mapping[str | os.PathLike, str | os.PathLike]) -> No
     if any(t.parent != folder or s.parent != folder for t, s in items):
         raise ValueError("replace_together: every target and staged file must be in one folder")
     token = secrets.token_hex(4)
+    journal = _journal_path(folder, token)
     entries = []
     backups: list[Path] = []
     try:
@@ -269,14 +270,14 @@ def replace_together(pairs: Mapping[str | os.PathLike, str | os.PathLike]) -> No
             )
         fsync_dir(folder)
         _step("together:staged")
-        journal = _journal_path(folder, token)
         write_text(journal, json.dumps({"format": 1, "files": entries}, indent=2) + "\n")
     except BaseException:
+        journal.unlink(missing_ok=True)
         for backup in backups:
             backup.unlink(missing_ok=True)
         raise
-    _step("together:journal")
     try:
+        _step("together:journal")
         for target, staged in items:
             os.replace(staged, target)
             _step(f"together:replaced:{target.name}")
@@ -390,8 +391,8 @@ def swap_dir(staging: str | os.PathLike, target: str | os.PathLike) -> None:
         return
     old = temp_path(target, "old")
     os.rename(target, old)
-    _step("dir:moved-old")
     try:
+        _step("dir:moved-old")
         os.rename(staging, target)
     except BaseException:
         os.rename(old, target)

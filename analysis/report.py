@@ -728,6 +728,12 @@ def _build_report_detailed(
         checksums = snapshot_checksums(paths)
     except manifest.ManifestError as exc:
         raise ReportError(f"data snapshots do not match their manifest, no report built: {exc}") from exc
+    try:  # every input the notebooks read, through the same loaders, before any kernel starts
+        from .build import Inputs
+
+        Inputs.load(paths)
+    except (ValueError, RuntimeError) as exc:
+        raise ReportError(f"the data in data/raw/ do not load, so no notebook was run: {exc}") from None
     cdc = manifest_data["files"].get(CDC_FILE)
     if cdc is None:
         raise ReportError(f"{paths.manifest}: no entry for {CDC_FILE}, so the report has no data vintage")

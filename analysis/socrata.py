@@ -461,7 +461,7 @@ class SocrataClient:
         problem = bounds.epoch_rule(updated, self.clock())
         if problem is not None:
             raise SocrataError(
-                self._scrub(f"GET {url}: 'rowsUpdatedAt' {_snippet(json.dumps(updated).encode(), 40)}: {problem}"),
+                self._scrub(f"GET {url}: 'rowsUpdatedAt' {json.dumps(updated)[:40]}: {problem}"),
                 url=url,
             )
         columns = body.get("columns")
