@@ -290,8 +290,13 @@ def _fresh(base: Path, target: Path):
 
 
 def _smaller_tallies(paths):
-    """A valid change of the raw data that changes the build output: the last tally removed."""
-    tamper(paths, "tallies.csv", lambda b: b[: b.rstrip(b"\n").rfind(b"\n") + 1], fix_rows=True)
+    """A valid change of the raw data that changes the build output: the first tally removed."""
+
+    def drop_first_row(data):
+        header_end = data.find(b"\n") + 1
+        return data[:header_end] + data[data.find(b"\n", header_end) + 1 :]
+
+    tamper(paths, "tallies.csv", drop_first_row, fix_rows=True)
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two renames"])
@@ -642,18 +647,20 @@ def _far_future(old: bytes, new: bytes):
     "name, old, new, expected",
     [
         ("strikes.csv", b"S060,2026-06-22,2026-06-22", b"S060,2099-06-22,2099-06-22",
-         r"strikes\.csv: 2 problems\n  .*line 61, field 'date', value '2099-06-22': is after 2026-06-30, the file's release or retrieval date"),
+         r"strikes\.csv: 2 problems\n  .*line 61, field 'date', value '2099-06-22': is after {limit}, the file's release or retrieval date"),
         ("tallies.csv", b"2026-05-28,", b"2099-05-28,",
-         r"tallies\.csv: line 57, field 'as_of', value '2099-05-28': is after 2026-06-30"),
+         r"tallies\.csv: line 57, field 'as_of', value '2099-05-28': is after {limit}"),
         ("claims.csv", b"C001,2025-01-20,", b"C001,2099-01-20,",
-         r"claims\.csv: line 2, field 'date', value '2099-01-20': is after 2026-05-31"),
+         r"claims\.csv: line 2, field 'date', value '2099-01-20': is after {limit}"),
         ("claims.csv", b"C001,2025-01-20,", b"C001,2099-01,",
-         r"claims\.csv: line 2, field 'date', value '2099-01': is after 2026-05-31"),
+         r"claims\.csv: line 2, field 'date', value '2099-01': is after {limit}"),
     ],
     ids=["strike dated 2099", "tally dated 2099", "claim dated 2099", "claim dated 2099-01"],
 )
 def test_a_row_dated_after_its_release_is_refused(project, capsys, name, old, new, expected):
     assert old in (project.raw / name).read_bytes()
+    limit = bounds.not_after(manifest.entry(name, project))  # the file's release or retrieval date
+    expected = expected.replace("{limit}", limit.isoformat())
     tamper(project, name, _far_future(old, new))
     before = trees(project)
     code, _, err = cli(project, "build", capsys=capsys)
@@ -672,10 +679,11 @@ def test_a_claim_rows_matching_error_names_its_file_and_line(project, capsys):
 
 
 def test_a_deleted_row_with_a_fixed_checksum_is_refused_by_its_row_count(project, capsys):
+    rows = manifest.entry("tallies.csv", project)["rows"]
     tamper(project, "tallies.csv", lambda b: b[: b.rstrip(b"\n").rfind(b"\n") + 1])
     code, _, err = cli(project, "verify", capsys=capsys)
     assert code == 1
-    assert "tallies.csv: 55 rows, but the manifest records 56 for it" in err
+    assert f"tallies.csv: {rows - 1} rows, but the manifest records {rows} for it" in err
 
 
 def test_an_invalid_utf8_byte_is_reported_by_line_and_column(project, capsys):
@@ -791,3 +799,55 @@ def test_file_modes_are_kept_by_fetch_and_build(project, fake, mode):
     for path in (project.raw / "cdc_vsrr.csv", project.manifest, project.processed / "cdc_national.csv"):
         assert oct(os.stat(path).st_mode & 0o777) == oct(mode), path.name
     assert oct(os.stat(project.processed).st_mode & 0o777) == oct(0o755)
+
+
+# == 9. The same bounds on the files of the evidence release 2026-12 ============================
+def _load_land(paths):
+    return ledgers.load("land_operations", paths)
+
+
+def _load_facts(paths):
+    return ledgers.load("context_facts", paths)
+
+
+def _load_calendar(paths):
+    from analysis import releases
+
+    return releases.load_releases(paths)
+
+
+@pytest.mark.parametrize(
+    "name, old, new, load, expected",
+    [
+        ("land_operations.csv", b"L02,2026-01-03,", b"L02,2099-01-03,", _load_land,
+         "line 3, field 'date', value '2099-01-03': is after {limit}, the file's release or retrieval date"),
+        ("land_operations.csv", b",100,U.S. airstrikes", b",99999999999999999999,U.S. airstrikes", _load_land,
+         "line 3, field 'killed', value '99999999999999999999': above the ceiling of 100,000"),
+        ("context_facts.csv", b"F01,fentanyl_route_ports_of_entry,93,", b"F01,fentanyl_route_ports_of_entry,1e99,", _load_facts,
+         "line 2, field 'figure', value '1e99'"),
+        ("context_facts.csv", b"F01,fentanyl_route_ports_of_entry,93,", b"F01,fentanyl_route_ports_of_entry,99999999999999999999,",
+         _load_facts, "line 2, field 'figure', value '99999999999999999999': above the ceiling of 10,000,000,000"),
+        ("cdc_releases.csv", b"2026-11,2026-11-11,2026-06", b"2026-11,2099-11-11,2026-06", _load_calendar,
+         "field 'release_date', value '2099-11-11': is after {limit}, the file's release or retrieval date"),
+    ],
+    ids=["land operation dated 2099", "land operation killed overflow", "context figure not a number",
+         "context figure overflow", "release calendar date 2099"],
+)
+def test_the_bounds_hold_for_the_new_files(project, name, old, new, load, expected):
+    assert old in (project.raw / name).read_bytes()
+    limit = bounds.not_after(manifest.entry(name, project))
+    tamper(project, name, lambda data: data.replace(old, new, 1))
+    with pytest.raises(ledgers.LedgerError) as caught:
+        load(project)
+    assert expected.replace("{limit}", limit.isoformat()) in str(caught.value)
+
+
+def test_an_older_cdc_snapshot_cannot_hold_periods_after_its_release(project):
+    from analysis import vintages
+
+    assert len(vintages.load_vintage("2019-07", project)) == 564
+    data = manifest.load(project)
+    data["files"]["cdc_vsrr_2019-07.csv"]["source_release"] = "2018-06"  # before its last period, 2018-11
+    manifest.write(data, project)
+    with pytest.raises(cdc.CDCSchemaError, match=r"cdc_vsrr_2019-07\.csv, field year/month: rows for the 12 months ending 2018-07, 2018-08, 2018-09, 2018-10 end after 2018-06-30"):
+        vintages.load_vintage("2019-07", project)
