@@ -92,7 +92,10 @@ def _verify(args: argparse.Namespace) -> int:
         files = manifest.load(paths)["files"]
         for name in manifest.verify_all(paths):
             item = files[name]
-            print(f"ok  data/raw/{name}  sha256 {item['sha256'][:12]}  rows {item['rows']:,}  release {item['source_release']}")
+            print(
+                f"ok  data/raw/{name}  sha256 {item['sha256'][:12]}  rows {item['rows']:,}  "
+                f"release {item['source_release']}"
+            )
     return 0
 
 

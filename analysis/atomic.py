@@ -39,8 +39,8 @@ import secrets
 import shutil
 import stat
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 #: The mark in every temporary name this module makes.
 MARK = ".atomic-"
@@ -365,10 +365,10 @@ def staging_dir(target: str | os.PathLike) -> Path:
 def swap_dir(staging: str | os.PathLike, target: str | os.PathLike) -> None:
     """Make the complete folder ``staging`` the new ``target`` in one step; the old one is removed.
 
-    Every file in ``staging`` is synced first, and takes the mode of the file it replaces. With ``renameat2`` the two names are exchanged
-    atomically; a crash afterwards leaves only the old folder under a temporary name, removed by
-    :func:`clean_stale`. Without it: old folder aside, new one in; :func:`recover` puts the old
-    folder back if a crash fell between the two renames.
+    Every file in ``staging`` is synced first, and takes the mode of the file it replaces. With
+    ``renameat2`` the two names are exchanged atomically; a crash afterwards leaves only the old
+    folder under a temporary name, removed by :func:`clean_stale`. Without it: old folder aside,
+    new one in; :func:`recover` puts the old folder back if a crash fell between the two renames.
     """
     staging, target = Path(staging), Path(target)
     for path in sorted(staging.rglob("*")):

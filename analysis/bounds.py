@@ -17,7 +17,8 @@ import calendar
 import datetime as dt
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # -- counts -----------------------------------------------------------------------------------
 
@@ -155,4 +156,4 @@ def epoch_rule(value: object, now_epoch: float) -> str | None:
 
 def epoch_date(value: int) -> str:
     """``YYYY-MM-DD`` (UTC) of an epoch that passed :func:`epoch_rule`."""
-    return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(value, dt.UTC).date().isoformat()

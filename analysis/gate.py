@@ -25,7 +25,8 @@ change is deliberate (a period CDC withdrew, a narrower download asked for on pu
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ class UpdateRefused(FetchError):
 
 
 def _utc(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _release_start(text: object) -> dt.date | None:
@@ -77,7 +78,7 @@ def release_regressions(current: Mapping[str, Any], rows_updated_at: int) -> lis
             ]
         return []
     start = _release_start(current.get("source_release"))
-    candidate = dt.datetime.fromtimestamp(rows_updated_at, dt.timezone.utc).date()
+    candidate = dt.datetime.fromtimestamp(rows_updated_at, dt.UTC).date()
     if start is not None and candidate < start:
         return [
             f"it is older: CDC's rowsUpdatedAt {rows_updated_at} ({_utc(rows_updated_at)}) is before the "
@@ -104,7 +105,11 @@ def table_regressions(current: pd.DataFrame, candidate: pd.DataFrame) -> list[st
         found.append(
             f"it is older: its latest period is the 12 months ending {new_latest}, the snapshot's {old_latest}"
         )
-    for column, what in (("jurisdiction", "jurisdiction(s)"), ("indicator_label", "indicator(s)"), ("period_end", "period(s)")):
+    for column, what in (
+        ("jurisdiction", "jurisdiction(s)"),
+        ("indicator_label", "indicator(s)"),
+        ("period_end", "period(s)"),
+    ):
         lost = sorted(set(current[column].astype(str)) - set(candidate[column].astype(str)))
         if lost:
             shown = _span(lost) if column == "period_end" else ", ".join(lost[:6]) + (" …" if len(lost) > 6 else "")
@@ -122,7 +127,11 @@ def table_regressions(current: pd.DataFrame, candidate: pd.DataFrame) -> list[st
             examples = "; ".join(_key_text(r) for r in rest.head(EXAMPLES).itertuples())
             found.append(f"it covers less: {len(rest):,} row(s) of the snapshot missing, e.g. {examples}")
     shared = merged[merged["_merge"] == "both"]
-    for measure, what in (("reported", "reported counts"), ("predicted", "predicted values"), ("reported_percent", "percentages")):
+    for measure, what in (
+        ("reported", "reported counts"),
+        ("predicted", "predicted values"),
+        ("reported_percent", "percentages"),
+    ):
         lost = shared[shared[measure].notna().to_numpy() & shared[f"{measure}_new"].isna().to_numpy()]
         if len(lost):
             examples = "; ".join(_key_text(r) for r in lost.head(EXAMPLES).itertuples())
@@ -153,7 +162,10 @@ def table_regressions(current: pd.DataFrame, candidate: pd.DataFrame) -> list[st
 
 
 def check_release(
-    current: Mapping[str, Any], rows_updated_at: int, *, accept: bool = False,
+    current: Mapping[str, Any],
+    rows_updated_at: int,
+    *,
+    accept: bool = False,
     target: str = f"data/raw/{cdc.RAW_FILE}",
 ) -> list[str]:
     """Rule 1 from the metadata alone, before any row is downloaded (raises :class:`UpdateRefused`)."""

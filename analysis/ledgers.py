@@ -654,7 +654,7 @@ def _check_header(schema: Schema, file: str, header: list[str] | None) -> None:
 
 def _validate(schema: Schema, path: Path, not_after: _dt.date | None = None) -> list[_Row]:
     file = str(path)
-    not_after = not_after or _dt.datetime.now(_dt.timezone.utc).date()
+    not_after = not_after or _dt.datetime.now(_dt.UTC).date()
     records = _read_records(path)
     _check_header(schema, file, records[0][1] if records else None)
     if len(records) == 1:
@@ -748,7 +748,7 @@ def line_of(frame: pd.DataFrame, column: str, value: object) -> str:
     if not file:
         return ""
     if lines is not None and column in frame.columns and len(lines) == len(frame):
-        matches = [line for line, cell in zip(lines, frame[column]) if cell == value]
+        matches = [line for line, cell in zip(lines, frame[column], strict=True) if cell == value]
         if matches:
             return f"{file}, line {matches[0]}"
     return str(file)

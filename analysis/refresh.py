@@ -50,7 +50,7 @@ import csv
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
@@ -65,6 +65,7 @@ SNAPSHOT_FIELDS: tuple[str, ...] = cdc.API_FIELDS
 PUBLISHER = "CDC / National Center for Health Statistics (NCHS), Vital Statistics Rapid Release"
 LICENCE = "U.S. federal government work, public domain"
 ORDER = ":id"
+DEFAULT_TITLE = "VSRR Provisional Drug Overdose Death Counts"
 
 _JURISDICTION = re.compile(r"^[A-Z]{2}$")
 
@@ -283,7 +284,7 @@ def current_table(paths: Paths):
 
 def check_release_dates(table, meta: DatasetMetadata, *, source: str) -> None:
     """Every period of the release must have ended by its release date (``rowsUpdatedAt``)."""
-    released = datetime.fromtimestamp(meta.rows_updated_at, timezone.utc).date()
+    released = datetime.fromtimestamp(meta.rows_updated_at, UTC).date()
     late = bounds.periods_after(table["period_end"].unique(), released)
     if late:
         raise RefreshError(
@@ -445,7 +446,7 @@ def manifest_entry(
     :func:`analysis.manifest.replace_snapshot`). No header, and so no token, is recorded."""
     scope = "all jurisdictions" if jurisdictions is None else f"State {' or '.join(jurisdictions)}"
     return {
-        "title": f"{client.scrubbed_text(meta.name) or 'VSRR Provisional Drug Overdose Death Counts'}, rows for {scope}",
+        "title": f"{client.scrubbed_text(meta.name) or DEFAULT_TITLE}, rows for {scope}",
         "publisher": PUBLISHER,
         "licence": LICENCE,
         "method": "socrata_api",

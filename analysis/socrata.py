@@ -159,7 +159,7 @@ class DeadlineRetry(Retry):
         super().__init__(*args, **kwargs)
         self.deadline_at = deadline_at
 
-    def new(self, **kw: Any) -> "DeadlineRetry":
+    def new(self, **kw: Any) -> DeadlineRetry:
         retry = super().new(**kw)
         retry.deadline_at = self.deadline_at
         return retry
@@ -286,7 +286,9 @@ class SocrataClient:
         if self._fetch_ends_at is not None:
             if now >= self._fetch_ends_at:
                 raise SocrataError(
-                    self._scrub(f"GET {shown}: not sent: the whole fetch passed its {self.fetch_deadline:g} s deadline"),
+                    self._scrub(
+                        f"GET {shown}: not sent: the whole fetch passed its {self.fetch_deadline:g} s deadline"
+                    ),
                     url=shown,
                 )
             if self._fetch_ends_at < ends_at:

@@ -27,12 +27,13 @@ import pytest
 
 matplotlib.use("Agg")
 
+from datetime import UTC
+
 from analysis import atomic, bounds, build, cdc, charts, compare, gate, ledgers, lock, manifest, refresh, report  # noqa: E402
 from analysis.__main__ import main  # noqa: E402
 from analysis.paths import project_paths  # noqa: E402
 from analysis.socrata import SocrataError  # noqa: E402
-
-from fake_socrata import FAKE_ROWS_UPDATED_AT, FakeSocrata, api_rows_from_export  # noqa: E402
+from fake_socrata import FakeSocrata, api_rows_from_export  # noqa: E402
 from helpers import ROOT, VINTAGES, copy_project, copy_report_project, snapshot_bytes  # noqa: E402
 
 TOKEN = "tok-Zp4-echoed-app-token-91c3"
@@ -65,12 +66,19 @@ def no_token(monkeypatch):
 
 
 def run(paths, url, **options):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     settings = dict(
-        base_url=url, page_size=500, retries=1, backoff_factor=0, timeout=(1.0, 1.0), progress=False,
-        clock=lambda: datetime.fromtimestamp(RETRIEVED_EPOCH, timezone.utc), request_deadline=5.0,
-        fetch_deadline=20.0, lock_wait=1.0,
+        base_url=url,
+        page_size=500,
+        retries=1,
+        backoff_factor=0,
+        timeout=(1.0, 1.0),
+        progress=False,
+        clock=lambda: datetime.fromtimestamp(RETRIEVED_EPOCH, UTC),
+        request_deadline=5.0,
+        fetch_deadline=20.0,
+        lock_wait=1.0,
     )
     settings.update(options)
     return refresh.refresh(paths, **settings)
@@ -131,7 +139,9 @@ def test_older_release_is_refused_before_any_row_is_downloaded(project, fake, ca
     fake.log.clear()
     code, out, err = cli(project, "fetch", "--base-url", fake.url, capsys=capsys)
     assert code == 1 and "Updated" not in out
-    assert "it is older: CDC's rowsUpdatedAt 1563321600 (2019-07-17 00:00 UTC) is before the snapshot's 1758110400" in err
+    assert (
+        "it is older: CDC's rowsUpdatedAt 1563321600 (2019-07-17 00:00 UTC) is before the snapshot's 1758110400" in err
+    )
     assert "--accept" in err and "The snapshot and manifest are unchanged" in err
     assert [r.endpoint for r in fake.log] == ["metadata"]
     assert trees(project) == before
@@ -170,7 +180,9 @@ def test_every_data_value_blank_is_refused(project, fake):
     for row in fake.rows:
         row.pop("data_value", None)
     before = trees(project)
-    with pytest.raises(gate.UpdateRefused, match=r"it lost values: 1,364 of the snapshot's 1,364 reported counts are blank"):
+    with pytest.raises(
+        gate.UpdateRefused, match=r"it lost values: 1,364 of the snapshot's 1,364 reported counts are blank"
+    ):
         run(project, fake.url)
     assert trees(project) == before
 
@@ -195,10 +207,13 @@ def test_a_revision_beyond_the_tolerance_is_refused_and_one_within_it_installed(
     original = [dict(row) for row in fake.rows]
     fake.rows[0]["data_value"] = str(int(fake.rows[0]["data_value"]) * 2)  # 5,496 -> 10,992
     before = trees(project)
-    with pytest.raises(gate.UpdateRefused, match=(
-        r"it revises too far: 1 reported value\(s\) .* more than 50% \(and more than 100 deaths\), "
-        r"e\.g\. US, Cocaine \(T40\.5\), 12 months ending 2015-01: 5,496 -> 10,992"
-    )):
+    with pytest.raises(
+        gate.UpdateRefused,
+        match=(
+            r"it revises too far: 1 reported value\(s\) .* more than 50% \(and more than 100 deaths\), "
+            r"e\.g\. US, Cocaine \(T40\.5\), 12 months ending 2015-01: 5,496 -> 10,992"
+        ),
+    ):
         run(project, fake.url)
     assert trees(project) == before
     fake.rows = original
@@ -227,7 +242,15 @@ def test_an_overflowing_count_in_the_raw_file_stops_the_build(project, capsys):
 
 
 def test_an_overflowing_ledger_count_is_a_ledger_error_not_a_traceback(project, capsys):
-    tamper(project, "strikes.csv", lambda b: b.replace(b"S001,2025-09-02,2025-09-02,Caribbean,1,11,", b"S001,2025-09-02,2025-09-02,Caribbean,1,99999999999999999999,", 1))
+    tamper(
+        project,
+        "strikes.csv",
+        lambda b: b.replace(
+            b"S001,2025-09-02,2025-09-02,Caribbean,1,11,",
+            b"S001,2025-09-02,2025-09-02,Caribbean,1,99999999999999999999,",
+            1,
+        ),
+    )
     before = trees(project)
     code, _, err = cli(project, "build", capsys=capsys)
     assert code == 1
@@ -264,7 +287,9 @@ def _killed_at(step_index: int, action) -> None:
         finally:
             os._exit(3)
     _, status = os.waitpid(pid, 0)
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"child was not killed at step {step_index}"
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+        f"child was not killed at step {step_index}"
+    )
 
 
 def _raised_at(step_index: int, action) -> None:
@@ -314,7 +339,7 @@ def test_build_killed_or_failing_at_any_step_leaves_processed_old_or_new(tmp_pat
     for index, step in enumerate(steps):
         for crash in (_killed_at, _raised_at):
             paths = _fresh(base.root, tmp_path / "run")
-            crash(index, lambda: build.build(paths))
+            crash(index, lambda paths=paths: build.build(paths))
             state = snapshot_bytes(paths.processed) if paths.processed.exists() else None
             if state is not None:
                 assert state in (old, new), f"{crash.__name__} at {step}: data/processed/ is mixed"
@@ -353,9 +378,11 @@ def test_snapshot_and_manifest_swap_killed_at_any_step_leaves_the_old_or_the_new
     outcomes = set()
     for index, step in enumerate(steps):
         paths = _fresh(base.root, tmp_path / "run")
-        _killed_at(index, lambda: _swap(paths, new, entry))
+        _killed_at(index, lambda paths=paths: _swap(paths, new, entry))
         if atomic.pending(paths.raw):  # the crash fell after the commit point: readers must refuse
-            with pytest.raises(manifest.ManifestError, match=r"was interrupted and not finished; run `python -m analysis verify`"):
+            with pytest.raises(
+                manifest.ManifestError, match=r"was interrupted and not finished; run `python -m analysis verify`"
+            ):
                 cdc.load_national(paths)
         code, out, err = cli(paths, "verify", capsys=capsys)
         assert code == 0, err
@@ -378,7 +405,7 @@ def test_snapshot_and_manifest_swap_failing_at_any_step_leaves_the_old_pair(tmp_
     steps = _record_steps(lambda: _swap(_fresh(base.root, tmp_path / "probe"), new, entry))
     for index, step in enumerate(steps):
         paths = _fresh(base.root, tmp_path / "run")
-        _raised_at(index, lambda: _swap(paths, new, entry))
+        _raised_at(index, lambda paths=paths: _swap(paths, new, entry))
         assert snapshot_bytes(paths.raw) == old, f"failure at {step} did not leave the old pair"
         assert temporaries(paths) == []
 
@@ -417,7 +444,9 @@ def test_an_interrupted_fetch_leaves_nothing_git_would_pick_up(tmp_path, project
     assert left and all(atomic.is_temporary(p) for p in left)
     ignored = subprocess.run(
         ["git", "check-ignore", "--no-index", *[f"data/raw/{p.name}" for p in left]],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert ignored.returncode == 0 and len(ignored.stdout.split()) == len(left)
     with lock.project_lock(project, "next start"):
@@ -443,8 +472,12 @@ def test_stale_temporaries_of_any_crashed_run_are_removed_at_the_next_start_and_
     for name in leftovers:
         (project.root / name).parent.mkdir(parents=True, exist_ok=True)
         (project.root / name).write_text("left by a crash", encoding="utf-8")
-    ignored = subprocess.run(["git", "check-ignore", "--no-index", *leftovers, ".overdose.lock", ".overdose.lock.json"],
-                             cwd=ROOT, capture_output=True, text=True)
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *leftovers, ".overdose.lock", ".overdose.lock.json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert sorted(ignored.stdout.split()) == sorted(leftovers + [".overdose.lock", ".overdose.lock.json"])
     code, _, err = cli(project, "verify", capsys=capsys)
     assert code == 0 and "removed 10 temporary file(s) a crashed run left" in err
@@ -496,8 +529,9 @@ with project_lock(project_paths(sys.argv[1]), sys.argv[2]):
 
 
 def _hold(paths, command, seconds):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(paths.root), command, str(seconds)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(paths.root), command, str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "held"
     return holder
 
@@ -540,7 +574,9 @@ def test_a_refresh_inside_a_locked_commands_kernel_stops_at_once(project, fake, 
 def test_the_report_refuses_to_finish_when_the_snapshots_change_under_it(tmp_path, monkeypatch):
     import nbformat
 
-    paths = copy_report_project(tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"])
+    paths = copy_report_project(
+        tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"]
+    )
 
     def executed_while_data_changes(path, _paths, **_):
         claims = paths.raw / "claims.csv"
@@ -556,9 +592,14 @@ def test_the_report_refuses_to_finish_when_the_snapshots_change_under_it(tmp_pat
 def test_the_report_records_the_checksums_it_started_from(tmp_path, monkeypatch):
     import nbformat
 
-    paths = copy_report_project(tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"])
-    monkeypatch.setattr(report, "execute_notebook",
-                        lambda path, _p, **_: (nbformat.read(path, as_version=4), report.NotebookTiming(notebook=path.name)))
+    paths = copy_report_project(
+        tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"]
+    )
+    monkeypatch.setattr(
+        report,
+        "execute_notebook",
+        lambda path, _p, **_: (nbformat.read(path, as_version=4), report.NotebookTiming(notebook=path.name)),
+    )
     index = report.build_report(paths, built_on="2026-01-02", workers=1)
     recorded = json.loads((index.parent / "snapshots.json").read_text(encoding="utf-8"))["data/raw"]
     assert recorded == {p.name: manifest.sha256_of(p) for p in paths.raw.iterdir()}
@@ -569,7 +610,9 @@ def test_a_trickling_server_hits_the_request_deadline(project, fake):
     fake.fail("metadata", "trickle", chunk=2, seconds=0.05, times=None)  # ~36 s for the metadata alone
     before = trees(project)
     started = time.monotonic()
-    with pytest.raises(SocrataError, match=r"api/views/xkb8-kh2a\.json: no complete answer within the 0\.5 s deadline for one request"):
+    with pytest.raises(
+        SocrataError, match=r"api/views/xkb8-kh2a\.json: no complete answer within the 0\.5 s deadline for one request"
+    ):
         run(project, fake.url, request_deadline=0.5)
     assert time.monotonic() - started < 2.5
     assert trees(project) == before
@@ -622,7 +665,10 @@ def test_a_200_mb_response_is_refused_while_streaming_without_reading_it_into_me
 
 def test_a_declared_oversize_response_is_refused_before_reading(project, fake):
     fake.fail("rows", "huge", size=200 * 1024 * 1024, declare=True)
-    with pytest.raises(SocrataError, match=r"declares 209,715,200 bytes, over the ceiling of 1,048,576 bytes for one response; not read"):
+    with pytest.raises(
+        SocrataError,
+        match=r"declares 209,715,200 bytes, over the ceiling of 1,048,576 bytes for one response; not read",
+    ):
         run(project, fake.url, max_response_bytes=1 << 20)
 
 
@@ -630,7 +676,9 @@ def test_a_gzip_bomb_is_refused_on_its_decoded_size(project, fake):
     fake.fail("rows", "gzip_bomb", size=100 * 1024 * 1024)
     tracemalloc.start()
     try:
-        with pytest.raises(SocrataError, match=r"larger than the ceiling of 1,048,576 bytes for one response \(decoded, gzip\)"):
+        with pytest.raises(
+            SocrataError, match=r"larger than the ceiling of 1,048,576 bytes for one response \(decoded, gzip\)"
+        ):
             run(project, fake.url, max_response_bytes=1 << 20)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -646,14 +694,31 @@ def _far_future(old: bytes, new: bytes):
 @pytest.mark.parametrize(
     "name, old, new, expected",
     [
-        ("strikes.csv", b"S060,2026-06-22,2026-06-22", b"S060,2099-06-22,2099-06-22",
-         r"strikes\.csv: 2 problems\n  .*line 61, field 'date', value '2099-06-22': is after {limit}, the file's release or retrieval date"),
-        ("tallies.csv", b"2026-05-28,", b"2099-05-28,",
-         r"tallies\.csv: line 57, field 'as_of', value '2099-05-28': is after {limit}"),
-        ("claims.csv", b"C001,2025-01-20,", b"C001,2099-01-20,",
-         r"claims\.csv: line 2, field 'date', value '2099-01-20': is after {limit}"),
-        ("claims.csv", b"C001,2025-01-20,", b"C001,2099-01,",
-         r"claims\.csv: line 2, field 'date', value '2099-01': is after {limit}"),
+        (
+            "strikes.csv",
+            b"S060,2026-06-22,2026-06-22",
+            b"S060,2099-06-22,2099-06-22",
+            r"strikes\.csv: 2 problems\n  .*line 61, field 'date', value '2099-06-22': "
+            r"is after {limit}, the file's release or retrieval date",
+        ),
+        (
+            "tallies.csv",
+            b"2026-05-28,",
+            b"2099-05-28,",
+            r"tallies\.csv: line 57, field 'as_of', value '2099-05-28': is after {limit}",
+        ),
+        (
+            "claims.csv",
+            b"C001,2025-01-20,",
+            b"C001,2099-01-20,",
+            r"claims\.csv: line 2, field 'date', value '2099-01-20': is after {limit}",
+        ),
+        (
+            "claims.csv",
+            b"C001,2025-01-20,",
+            b"C001,2099-01,",
+            r"claims\.csv: line 2, field 'date', value '2099-01': is after {limit}",
+        ),
     ],
     ids=["strike dated 2099", "tally dated 2099", "claim dated 2099", "claim dated 2099-01"],
 )
@@ -672,10 +737,15 @@ def test_a_row_dated_after_its_release_is_refused(project, capsys, name, old, ne
 
 
 def test_a_claim_rows_matching_error_names_its_file_and_line(project, capsys):
-    tamper(project, "claims.csv", lambda b: b.replace(b"per year (vs '100' reported for 15 years)", b"in 2023 and 2024", 1))
+    tamper(
+        project, "claims.csv", lambda b: b.replace(b"per year (vs '100' reported for 15 years)", b"in 2023 and 2024", 1)
+    )
     code, _, err = cli(project, "build", capsys=capsys)
     assert code == 1
-    assert "data/raw/claims.csv, line 2: claim C001, field period, value 'in 2023 and 2024': names more than one year" in err
+    assert (
+        "data/raw/claims.csv, line 2: claim C001, field period, value 'in 2023 and 2024': names more than one year"
+        in err
+    )
 
 
 def test_a_deleted_row_with_a_fixed_checksum_is_refused_by_its_row_count(project, capsys):
@@ -696,11 +766,14 @@ def test_an_invalid_utf8_byte_is_reported_by_line_and_column(project, capsys):
     assert code == 1 and "data/raw/cdc_vsrr.csv, line 1045, column 30: not UTF-8 text (byte 0xff)" in err
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("[]", "expected {'format': 1, 'files': {...}}, got list []"),
-    ('{"format": 1, "files": {"cdc_vsrr.csv": 7}}', "entry 'cdc_vsrr.csv' is int 7, not an object"),
-    ('{"format": 1, "files": []}', "got dict"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[]", "expected {'format': 1, 'files': {...}}, got list []"),
+        ('{"format": 1, "files": {"cdc_vsrr.csv": 7}}', "entry 'cdc_vsrr.csv' is int 7, not an object"),
+        ('{"format": 1, "files": []}', "got dict"),
+    ],
+)
 def test_a_malformed_manifest_is_an_error_not_a_traceback(project, capsys, text, expected):
     project.manifest.write_text(text, encoding="utf-8")
     for command in ("verify", "build"):
@@ -708,11 +781,14 @@ def test_a_malformed_manifest_is_an_error_not_a_traceback(project, capsys, text,
         assert code == 1 and expected in err
 
 
-@pytest.mark.parametrize("value, expected", [
-    (10**20, r"'rowsUpdatedAt' 100000000000000000000: in the future"),
-    (-5, r"'rowsUpdatedAt' -5: before 2010-01-01"),
-    ("1758110400", r"not an integer number of seconds"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (10**20, r"'rowsUpdatedAt' 100000000000000000000: in the future"),
+        (-5, r"'rowsUpdatedAt' -5: before 2010-01-01"),
+        ("1758110400", r"not an integer number of seconds"),
+    ],
+)
 def test_an_implausible_rows_updated_at_is_refused(project, fake, capsys, value, expected):
     fake.metadata["rowsUpdatedAt"] = value
     before = trees(project)
@@ -724,7 +800,9 @@ def test_an_implausible_rows_updated_at_is_refused(project, fake, capsys, value,
 
 
 def test_an_empty_ledger_stops_the_build_and_the_report_before_any_notebook(tmp_path, capsys):
-    paths = copy_report_project(tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"])
+    paths = copy_report_project(
+        tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"]
+    )
     tamper(paths, "tallies.csv", lambda b: b[: b.find(b"\n") + 1], fix_rows=True)
     code, _, err = cli(paths, "build", capsys=capsys)
     assert code == 1 and "tallies.csv: line 2: no rows after the header" in err
@@ -732,13 +810,23 @@ def test_an_empty_ledger_stops_the_build_and_the_report_before_any_notebook(tmp_
     assert code == 1 and "no notebook was run" in err and "tallies.csv: line 2: no rows after the header" in err
 
 
-@pytest.mark.parametrize("variable, value, command, expected", [
-    ("SOURCE_DATE_EPOCH", "abc", "report", "$SOURCE_DATE_EPOCH is 'abc': it must be a whole number of seconds"),
-    ("SOURCE_DATE_EPOCH", "99999999999999999999", "report", "$SOURCE_DATE_EPOCH is '99999999999999999999'"),
-    ("CDC_APP_TOKEN", "abc def\n", "fetch", "$CDC_APP_TOKEN: the app token holds characters an HTTP header cannot carry"),
-])
+@pytest.mark.parametrize(
+    "variable, value, command, expected",
+    [
+        ("SOURCE_DATE_EPOCH", "abc", "report", "$SOURCE_DATE_EPOCH is 'abc': it must be a whole number of seconds"),
+        ("SOURCE_DATE_EPOCH", "99999999999999999999", "report", "$SOURCE_DATE_EPOCH is '99999999999999999999'"),
+        (
+            "CDC_APP_TOKEN",
+            "abc def\n",
+            "fetch",
+            "$CDC_APP_TOKEN: the app token holds characters an HTTP header cannot carry",
+        ),
+    ],
+)
 def test_a_wrong_environment_variable_is_named(tmp_path, monkeypatch, capsys, variable, value, command, expected):
-    paths = copy_report_project(tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"])
+    paths = copy_report_project(
+        tmp_path / "project", [FIXTURES / "02_ledger_table.ipynb"], [FIXTURES / "ledger_row.csv"]
+    )
     monkeypatch.setenv(variable, value)
     extra = ["--base-url", "http://127.0.0.1:9"] if command == "fetch" else []
     code, _, err = cli(paths, command, *extra, capsys=capsys)
@@ -757,8 +845,11 @@ def test_a_wrong_project_root_variable_is_named(tmp_path, monkeypatch, capsys):
 # == 7. Chart text is text ======================================================================
 def test_a_dollar_sign_in_a_ledger_field_is_drawn_as_text(project):
     def dollars(data):
-        data = data.replace(b"percent_reduction (unquantified: 'practically stopped completely' by water and sea)",
-                            b"percent_reduction (unquantified: 'paid $x^$ a kilo')", 1)
+        data = data.replace(
+            b"percent_reduction (unquantified: 'practically stopped completely' by water and sea)",
+            b"percent_reduction (unquantified: 'paid $x^$ a kilo')",
+            1,
+        )
         return data
 
     tamper(project, "claims.csv", dollars)
@@ -819,19 +910,49 @@ def _load_calendar(paths):
 @pytest.mark.parametrize(
     "name, old, new, load, expected",
     [
-        ("land_operations.csv", b"L02,2026-01-03,", b"L02,2099-01-03,", _load_land,
-         "line 3, field 'date', value '2099-01-03': is after {limit}, the file's release or retrieval date"),
-        ("land_operations.csv", b",100,U.S. airstrikes", b",99999999999999999999,U.S. airstrikes", _load_land,
-         "line 3, field 'killed', value '99999999999999999999': above the ceiling of 100,000"),
-        ("context_facts.csv", b"F01,fentanyl_route_ports_of_entry,93,", b"F01,fentanyl_route_ports_of_entry,1e99,", _load_facts,
-         "line 2, field 'figure', value '1e99'"),
-        ("context_facts.csv", b"F01,fentanyl_route_ports_of_entry,93,", b"F01,fentanyl_route_ports_of_entry,99999999999999999999,",
-         _load_facts, "line 2, field 'figure', value '99999999999999999999': above the ceiling of 10,000,000,000"),
-        ("cdc_releases.csv", b"2026-11,2026-11-11,2026-06", b"2026-11,2099-11-11,2026-06", _load_calendar,
-         "field 'release_date', value '2099-11-11': is after {limit}, the file's release or retrieval date"),
+        (
+            "land_operations.csv",
+            b"L02,2026-01-03,",
+            b"L02,2099-01-03,",
+            _load_land,
+            "line 3, field 'date', value '2099-01-03': is after {limit}, the file's release or retrieval date",
+        ),
+        (
+            "land_operations.csv",
+            b",100,U.S. airstrikes",
+            b",99999999999999999999,U.S. airstrikes",
+            _load_land,
+            "line 3, field 'killed', value '99999999999999999999': above the ceiling of 100,000",
+        ),
+        (
+            "context_facts.csv",
+            b"F01,fentanyl_route_ports_of_entry,93,",
+            b"F01,fentanyl_route_ports_of_entry,1e99,",
+            _load_facts,
+            "line 2, field 'figure', value '1e99'",
+        ),
+        (
+            "context_facts.csv",
+            b"F01,fentanyl_route_ports_of_entry,93,",
+            b"F01,fentanyl_route_ports_of_entry,99999999999999999999,",
+            _load_facts,
+            "line 2, field 'figure', value '99999999999999999999': above the ceiling of 10,000,000,000",
+        ),
+        (
+            "cdc_releases.csv",
+            b"2026-11,2026-11-11,2026-06",
+            b"2026-11,2099-11-11,2026-06",
+            _load_calendar,
+            "field 'release_date', value '2099-11-11': is after {limit}, the file's release or retrieval date",
+        ),
     ],
-    ids=["land operation dated 2099", "land operation killed overflow", "context figure not a number",
-         "context figure overflow", "release calendar date 2099"],
+    ids=[
+        "land operation dated 2099",
+        "land operation killed overflow",
+        "context figure not a number",
+        "context figure overflow",
+        "release calendar date 2099",
+    ],
 )
 def test_the_bounds_hold_for_the_new_files(project, name, old, new, load, expected):
     assert old in (project.raw / name).read_bytes()
@@ -849,5 +970,9 @@ def test_an_older_cdc_snapshot_cannot_hold_periods_after_its_release(project):
     data = manifest.load(project)
     data["files"]["cdc_vsrr_2019-07.csv"]["source_release"] = "2018-06"  # before its last period, 2018-11
     manifest.write(data, project)
-    with pytest.raises(cdc.CDCSchemaError, match=r"cdc_vsrr_2019-07\.csv, field year/month: rows for the 12 months ending 2018-07, 2018-08, 2018-09, 2018-10 end after 2018-06-30"):
+    with pytest.raises(
+        cdc.CDCSchemaError,
+        match=r"cdc_vsrr_2019-07\.csv, field year/month: rows for the 12 months ending "
+        r"2018-07, 2018-08, 2018-09, 2018-10 end after 2018-06-30",
+    ):
         vintages.load_vintage("2019-07", project)

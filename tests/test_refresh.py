@@ -345,7 +345,8 @@ def test_build_output_follows_the_new_release(project, fake):
     build.build(project)
     before = snapshot_bytes(project.processed)
     fake.rows = [row for row in fake.rows if not (row["year"] == "2025" and row["month"] == "April")]
-    with pytest.raises(gate.UpdateRefused, match=r"latest period is the 12 months ending 2025-03, the snapshot's 2025-04"):
+    refused = r"latest period is the 12 months ending 2025-03, the snapshot's 2025-04"
+    with pytest.raises(gate.UpdateRefused, match=refused):
         run(project, fake.url)  # one period fewer: worse than the snapshot, refused by the gate
     assert snapshot_bytes(project.raw)["cdc_vsrr.csv"] == (ROOT / "data" / "raw" / "cdc_vsrr.csv").read_bytes()
     result = run(project, fake.url, accept=True)  # an analyst's deliberate choice
