@@ -47,12 +47,19 @@ class LockBusy(RuntimeError):
 
 
 _held = threading.local()
+#: Roots whose lock some thread of this process holds.
+_held_in_process: set[Path] = set()
 
 
 def _depths() -> dict[Path, int]:
     if not hasattr(_held, "depths"):
         _held.depths = {}
     return _held.depths
+
+
+def held_here(paths: Paths) -> bool:
+    """Whether this process (any of its threads) holds the project lock of ``paths``."""
+    return paths.root in _held_in_process
 
 
 def lock_path(paths: Paths) -> Path:
@@ -163,10 +170,12 @@ def project_lock(
         for note in start_of_command(paths):
             print(f"{command}: {note}", file=out, flush=True)
         depths[paths.root] = 1
+        _held_in_process.add(paths.root)
         try:
             yield
         finally:
             depths[paths.root] = 0
+            _held_in_process.discard(paths.root)
             (paths.root / OWNER_NAME).unlink(missing_ok=True)
     finally:
         lock.release()

@@ -103,7 +103,7 @@ def run_tests(paths: Paths, command: Sequence[str] = TEST_COMMAND) -> int:
     """Run ``command`` in the project root (output passed through); its exit status."""
     env = dict(os.environ)
     env[ROOT_ENV] = str(paths.root)
-    if lock._depths().get(paths.root, 0) > 0:  # the tests read data/ inside this command's lock
+    if lock.held_here(paths):  # the tests read data/ inside this command's lock
         env.update(lock.held_env(paths, "refresh"))
     return subprocess.run(list(command), cwd=paths.root, env=env, check=False).returncode
 

@@ -221,7 +221,7 @@ def _kernel_env(paths: Paths) -> dict[str, str]:
     # A non-interactive MPLBACKEND (Agg, set in many CI setups) would silently drop every figure.
     env.pop("MPLBACKEND", None)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    if lock._depths().get(paths.root, 0) > 0:  # the kernel runs inside this command's lock
+    if lock.held_here(paths):  # the kernel runs inside this command's lock (held by another thread)
         env.update(lock.held_env(paths, "report"))
     return env
 

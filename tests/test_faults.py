@@ -976,3 +976,13 @@ def test_an_older_cdc_snapshot_cannot_hold_periods_after_its_release(project):
         r"2018-07, 2018-08, 2018-09, 2018-10 end after 2018-06-30",
     ):
         vintages.load_vintage("2019-07", project)
+
+
+def test_kernels_started_by_a_locked_command_know_it_from_any_thread(project):
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert lock.HELD_ENV not in report._kernel_env(project)
+    with lock.project_lock(project, "report"), ThreadPoolExecutor(1) as pool:  # the report's worker threads
+        env = pool.submit(report._kernel_env, project).result()
+    assert env[lock.HELD_ENV] == f"{os.getpid()} report {project.root}"
+    assert lock.HELD_ENV not in report._kernel_env(project)
