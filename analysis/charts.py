@@ -94,6 +94,8 @@ HOUSE_RC = {
     "pdf.fonttype": 42,
     "axes.formatter.use_locale": False,
     "date.autoformatter.month": "%b %Y",
+    # Text comes from the ledgers ("cut from $5bn to $1bn"): it is text, never mathtext.
+    "text.parse_math": False,
 }
 
 
