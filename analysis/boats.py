@@ -100,6 +100,7 @@ def conditional_sentence(per_low: float, per_high: float, words: str, vessels: i
             f"{matching.day_words(day)} would have saved {lives}: {listed}{tail}.")
 
 
+@compare._located
 def lives_per_boat(claims: pd.DataFrame, strikes: pd.DataFrame, cdc_tidy: pd.DataFrame,
                    releases: pd.DataFrame) -> pd.DataFrame:
     """Every ``lives_saved_per_boat`` claim multiplied out, against three CDC classes.

@@ -22,10 +22,13 @@ module holds what they share:
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 
 import pandas as pd
+
+from .ledgers import line_of
 
 OVERDOSE_TOPIC = "overdose_deaths_per_year"
 PER_BOAT_TOPIC = "lives_saved_per_boat"
@@ -54,7 +57,29 @@ _MONTH_NUMBERS["sept"] = 9
 
 
 class MatchError(ValueError):
-    """A claim's fields cannot be read by the matching rules; the message names the claim and field."""
+    """A claim's fields cannot be read by the matching rules; the message names the file and line
+    (when the claims came from :func:`analysis.ledgers.load_claims`), the claim and the field."""
+
+
+_CLAIM_IN_MESSAGE = re.compile(r"^claim (\S+?),")
+
+
+def _located(function):
+    """Prefix a :class:`MatchError` about a claim with its ledger file and line."""
+
+    @functools.wraps(function)
+    def wrapper(claims: pd.DataFrame, *args, **kwargs):
+        try:
+            return function(claims, *args, **kwargs)
+        except MatchError as exc:
+            text = str(exc)
+            found = _CLAIM_IN_MESSAGE.match(text)
+            where = line_of(claims, "claim_id", found.group(1)) if found else str(claims.attrs.get("file", ""))
+            if where:
+                raise MatchError(f"{where}: {text}") from None
+            raise
+
+    return wrapper
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,6 +273,7 @@ FLOW_COLUMNS = [
 BOUND_WORDS = ("almost", "nearly")
 
 
+@_located
 def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
     """The seaborne-flow claims as one series: date, claimed reduction (percent), what it measures.
 
@@ -403,11 +429,14 @@ def findings_table(
     strikes: pd.DataFrame,
     reconciliation: pd.DataFrame,
     cdc_source_url: str,
+    revisions_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The synthesis' findings, each with its number (computed here), data file, rows and source.
 
     ``comparison`` is the scored comparison (:func:`analysis.verdicts.scored_comparison`), ``lives``
     :func:`analysis.boats.lives_per_boat` output, ``flow`` :func:`seaborne_flow_series` output.
+    ``revisions_table`` (:func:`analysis.revisions.first_published`, ``cdc_revisions.csv``) adds the
+    revision finding: how far a provisional count moved from the earliest release held to the latest.
     """
     from . import cdc, reconcile
 
@@ -478,4 +507,8 @@ def findings_table(
          "data/raw/tallies.csv; data/raw/strikes.csv",
          "" if excess is None else f"{excess.tallies} tallies from {excess.first:%Y-%m-%d}", "source_url of each tally"),
     ]
+    if revisions_table is not None:
+        from . import revisions
+
+        rows.append(revisions.finding_row(revisions_table, cdc_source_url))
     return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

@@ -78,11 +78,10 @@ def answer(land: pd.DataFrame, country: str, up_to) -> str:
     if len(hits):
         listed = "; ".join(f"{_day(r.date)}, {r.place} ({r.operation_id})" for r in hits.itertuples())
         return f"Yes: {len(hits):,} U.S. strike(s) on {country}'s soil are on record to {end}: {listed}."
-    others = "; ".join(
-        f"{_day(r.date)}, {r.place}: {r.us_role_class} ({r.us_role})" for r in in_country.itertuples()
+    others = "; ".join(f"{_day(r.date)}, {r.place}: {r.us_role_class} ({r.us_role})" for r in in_country.itertuples())
+    text = (
+        f"No: none of the {len(on_record):,} land operations on record to {end} is a U.S. strike on {country}'s soil."
     )
-    text = (f"No: none of the {len(on_record):,} land operations on record to {end} is a U.S. strike on "
-            f"{country}'s soil.")
     if others:
         text += f" The {len(in_country):,} in {country}: {others}."
     return text

@@ -91,9 +91,12 @@ def day_words(day: object) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def release_words(release: Published) -> str:
+def release_words(release: Published | None) -> str:
     """``release of 10 Sep 2025``, and ``release of 8 Jan 2025, assumed from CDC's regular schedule``
-    for a schedule row (its date and period are an assumption)."""
+    for a schedule row (its date and period are an assumption); ``this project's snapshot`` for a
+    snapshot whose release the calendar does not list."""
+    if release is None:
+        return "this project's snapshot"
     text = f"release of {day_words(release.release_date)}"
     return text + ", assumed from CDC's regular schedule" if release.assumed else text
 
@@ -121,11 +124,13 @@ def release_at(releases: pd.DataFrame, day: object) -> Published | None:
     return latest_published(releases, day)
 
 
-def snapshot_release(releases: pd.DataFrame, snapshot_latest: str) -> Published:
-    """The calendar's release that carried the snapshot's latest period (release 2025-09)."""
+def snapshot_release(releases: pd.DataFrame, snapshot_latest: str) -> Published | None:
+    """The calendar's release that carried the snapshot's latest period (release 2025-09), or None when
+    the calendar lists none (a newer snapshot than the calendar knows: figures then say "this
+    project's snapshot")."""
     release = first_published(releases, snapshot_latest)
     if release is None or release.period != snapshot_latest:
-        raise MatchError(f"the release calendar has no release whose latest period is the snapshot's {snapshot_latest}")
+        return None
     return release
 
 
@@ -412,7 +417,7 @@ def quoted_for(quoted: list[QuotedFigure], indicator: str, period_end: str, excl
 
 
 def figure_for(lookup: dict, quoted: list[QuotedFigure], indicator: str, period_end: str, measure: str,
-               snapshot: Published, releases: pd.DataFrame, snapshot_latest: str, exclude: str = "") -> CdcFigure:
+               snapshot: Published | None, releases: pd.DataFrame, snapshot_latest: str, exclude: str = "") -> CdcFigure:
     """Tier 1-2-3 of the module docstring for one class and period: the snapshot's figure, else a
     figure quoted from the release that published the period, else none with the reason."""
     first = first_published(releases, period_end)
@@ -427,7 +432,7 @@ def figure_for(lookup: dict, quoted: list[QuotedFigure], indicator: str, period_
                      f"{CLASS_NAMES.get(indicator, indicator)}", words)
 
 
-def matched_figure(match: Match, indicator: str, lookup: dict, quoted: list[QuotedFigure], snapshot: Published,
+def matched_figure(match: Match, indicator: str, lookup: dict, quoted: list[QuotedFigure], snapshot: Published | None,
                    releases: pd.DataFrame, snapshot_latest: str, measure: str = "predicted",
                    exclude: str = "") -> CdcFigure:
     """The CDC figure of a claim's matched comparison (rules 2 and 3)."""
@@ -474,7 +479,7 @@ class Context:
     lookup: dict
     releases: pd.DataFrame
     quoted: list
-    snapshot: Published
+    snapshot: Published | None
     snapshot_latest: str
 
     @classmethod
@@ -492,6 +497,7 @@ class Context:
                           self.snapshot_latest, exclude)
 
 
+@compare._located
 def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame) -> pd.DataFrame:
     """Every overdose-deaths-per-year row of the claims ledger against its matched CDC figure.
 
@@ -572,6 +578,8 @@ def calendar_lines(releases: pd.DataFrame, snapshot_latest: str) -> list[str]:
              f"releases dated from pages, {int(counts.get('schedule', 0))} assumed from CDC's regular schedule (second "
              "Wednesday of the month, latest period five months earlier), and no release in " + ", ".join(gaps) + "."]
     snapshot = snapshot_release(releases, snapshot_latest)
+    if snapshot is None:
+        return lines
     later = releases[(releases["basis"] != "none") & (releases["release_date"] > pd.Timestamp(snapshot.release_date))]
     if len(later):
         until = (later["release_date"].iloc[0] - pd.Timedelta(days=1))

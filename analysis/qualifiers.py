@@ -58,8 +58,15 @@ _MULTIPLIERS = {"million": 1_000_000, "thousand": 1_000, "mil": 1_000}
 _JOINER = re.compile(r"\s*(?:to|or|-|–)\s*$", re.IGNORECASE)
 
 
-class QualifierError(ValueError):
-    """A quote does not carry its row's figure; the message names the row, field and figure."""
+def _match_error() -> type:
+    from .compare import MatchError
+
+    return MatchError
+
+
+class QualifierError(_match_error()):
+    """A quote does not carry its row's figure; the message names the row, field and figure (and, through
+    :func:`qualifier_table`, the ledger file and line)."""
 
 
 @dataclass(frozen=True)
@@ -151,8 +158,15 @@ QUALIFIER_COLUMNS = ["claim_id", "qualifier", "qualifier_words", "as_written"]
 def qualifier_table(claims: pd.DataFrame, topics=QUALIFIED_TOPICS) -> pd.DataFrame:
     """The qualifier of every ledger row of ``topics`` (claims and counter-figures), in ledger order.
 
-    ``claims`` is :func:`analysis.ledgers.load_claims` output. Columns :data:`QUALIFIER_COLUMNS`.
+    ``claims`` is :func:`analysis.ledgers.load_claims` output. Columns :data:`QUALIFIER_COLUMNS`. A
+    :class:`QualifierError` names the ledger file and line when the frame came from the loader.
     """
+    from .compare import _located
+
+    return _located(_qualifier_table)(claims, topics)
+
+
+def _qualifier_table(claims: pd.DataFrame, topics=QUALIFIED_TOPICS) -> pd.DataFrame:
     rows = []
     for claim in claims[claims["topic"].isin(topics)].itertuples(index=False):
         qualifier = read_qualifier(claim.quote, claim.value_low, claim.value_high, claim.claim_id,
@@ -160,3 +174,4 @@ def qualifier_table(claims: pd.DataFrame, topics=QUALIFIED_TOPICS) -> pd.DataFra
         rows.append({"claim_id": claim.claim_id, "qualifier": qualifier.kind,
                      "qualifier_words": qualifier.words, "as_written": qualifier.as_written})
     return pd.DataFrame(rows, columns=QUALIFIER_COLUMNS).astype("str")
+

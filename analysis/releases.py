@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import manifest
+from . import bounds, manifest
 from .ledgers import (
     Column,
     LedgerError,
@@ -81,8 +81,7 @@ def _date_in_month(row: dict, report) -> None:
     if day is not None and (day.year, day.month) != month:
         report("release_date", row.text["release_date"], f"is not in its release month {_month_text(month)}")
     if period is not None and period >= month:
-        report("latest_period", row.text["latest_period"],
-               f"is not before its release month {_month_text(month)}")
+        report("latest_period", row.text["latest_period"], f"is not before its release month {_month_text(month)}")
 
 
 def _months_and_periods_in_order(file: str, rows: list) -> list[Problem]:
@@ -94,20 +93,30 @@ def _months_and_periods_in_order(file: str, rows: list) -> list[Problem]:
         month = row["release_month"]
         if month is not None:
             if previous_month is not None and month != _next_month(previous_month):
-                problems.append(Problem(
-                    file, row.line, "release_month", row.text["release_month"],
-                    f"does not follow {_month_text(previous_month)} (one row per month, in order, none missing)",
-                ))
+                problems.append(
+                    Problem(
+                        file,
+                        row.line,
+                        "release_month",
+                        row.text["release_month"],
+                        f"does not follow {_month_text(previous_month)} (one row per month, in order, none missing)",
+                    )
+                )
             previous_month = month
         period = row["latest_period"]
         if period is not None:
             if previous_period is not None and period < previous_period[0]:
                 earlier = previous_period[1]
-                problems.append(Problem(
-                    file, row.line, "latest_period", row.text["latest_period"],
-                    f"goes backwards: release {earlier.text['release_month']} (line {earlier.line}) "
-                    f"had already published {earlier.text['latest_period']}",
-                ))
+                problems.append(
+                    Problem(
+                        file,
+                        row.line,
+                        "latest_period",
+                        row.text["latest_period"],
+                        f"goes backwards: release {earlier.text['release_month']} (line {earlier.line}) "
+                        f"had already published {earlier.text['latest_period']}",
+                    )
+                )
             else:
                 previous_period = (period, row)
     return problems
@@ -130,19 +139,22 @@ SCHEMA = Schema(
 )
 
 
-def read_releases(path: str | os.PathLike) -> pd.DataFrame:
+def read_releases(path: str | os.PathLike, *, not_after: _dt.date | None = None) -> pd.DataFrame:
     """The validated release calendar from ``path``.
 
     Columns: ``release_month`` and ``latest_period`` as ``YYYY-MM`` text (missing for a ``none``
     month), ``release_date`` as ``datetime64`` (NaT for a ``none`` month), ``basis``, ``evidence``,
     ``source_url``, ``note`` as text. Raises :class:`analysis.ledgers.LedgerError` naming every bad field.
+    No release may be dated after ``not_after`` (default: today; :func:`load_releases` passes the
+    file's release or retrieval date).
     """
-    return _frame(SCHEMA, _validate(SCHEMA, Path(path)))
+    return _frame(SCHEMA, _validate(SCHEMA, Path(path), not_after))
 
 
 def load_releases(paths: Paths | None = None) -> pd.DataFrame:
     """:func:`read_releases` of ``data/raw/cdc_releases.csv``, after its manifest checksum check."""
-    return read_releases(manifest.verified_path(RAW_FILE, paths))
+    path = manifest.verified_path(RAW_FILE, paths)
+    return read_releases(path, not_after=bounds.not_after(manifest.entry(RAW_FILE, paths)))
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,9 @@ def products_2023(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.Dat
         reported, predicted = lookup[(indicator, f"{year}-12")]
         for measure, value in (("reported", reported), ("predicted", predicted)):
             rows.append({"indicator": indicator, "value": float(value),
-                         "product": f"CDC provisional, {measure}, {matching.release_words(snapshot)} (this project's snapshot)",
+                         "product": f"CDC provisional, {measure}, " + (
+                             f"{matching.release_words(snapshot)} (this project's snapshot)" if snapshot
+                             else "this project's snapshot"),
                          "row": "snapshot"})
     out = pd.DataFrame(rows, columns=["indicator", "value", "product", "row"])
     order = {matching.SYNTHETIC_OPIOIDS: 0, matching.ALL_DRUGS: 1}

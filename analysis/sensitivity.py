@@ -309,6 +309,7 @@ def _row(claim: Claim, comparison: Comparison, alternative: Alternative) -> dict
     }
 
 
+@compare._located
 def sensitivity_table(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame,
                       comparisons: list[Comparison] | None = None) -> pd.DataFrame:
     """One row per quantified per-year claim and comparison of :data:`COMPARISONS` that applies.

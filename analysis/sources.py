@@ -91,7 +91,7 @@ def source_label(originator: str, kind: str) -> str:
 def labels(frame: pd.DataFrame) -> pd.Series:
     """:func:`source_label` of every row of a ledger frame (needs ``originator`` and ``source_kind``)."""
     return pd.Series(
-        [source_label(o, k) for o, k in zip(frame["originator"], frame["source_kind"])],
+        [source_label(o, k) for o, k in zip(frame["originator"], frame["source_kind"], strict=True)],
         index=frame.index,
         dtype="str",
         name="source",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import cdc, manifest
+from . import atomic, cdc, manifest
 from .paths import Paths, project_paths
 
 BOM = b"\xef\xbb\xbf"
@@ -51,9 +51,11 @@ VINTAGES: dict[str, Vintage] = {
             "vsrr_all_2018-04.csv",
             "2017-09",
             "export, 2018 layout: 10 columns (State, State Name, Year, Month, Period, Indicator, Data Value, "
-            "Percent Complete, Percent Pending Investigation, Footnote); no Predicted Value, no Footnote Symbol; UTF-8 BOM",
+            "Percent Complete, Percent Pending Investigation, Footnote); no Predicted Value, no Footnote Symbol; "
+            "UTF-8 BOM",
             "https://github.com/BuzzFeedNews/2018-05-fentanyl-and-cocaine-overdose-deaths "
-            "(data/vssr/VSRR_Provisional_Drug_Overdose_Death_Counts.csv, commit 360ddfd2806239d383defcd22b5e57aec264ea67)",
+            "(data/vssr/VSRR_Provisional_Drug_Overdose_Death_Counts.csv, "
+            "commit 360ddfd2806239d383defcd22b5e57aec264ea67)",
         ),
         Vintage(
             "2019-06",
@@ -132,12 +134,7 @@ def extract_national_rows(source: str | os.PathLike, target: str | os.PathLike) 
     data = national_rows(source.read_bytes(), source=str(source))
     table = cdc.read_cdc_text(data, source=f"national rows of {source}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic.write_bytes(target, data)
     return len(table)
 
 
@@ -146,9 +143,7 @@ def vintage(release: str) -> Vintage:
     try:
         return VINTAGES[release]
     except KeyError:
-        raise ValueError(
-            f"no older CDC release {release!r} in data/raw/; known: {', '.join(VINTAGES)}"
-        ) from None
+        raise ValueError(f"no older CDC release {release!r} in data/raw/; known: {', '.join(VINTAGES)}") from None
 
 
 def load_vintage(release: str, paths: Paths | None = None) -> pd.DataFrame:
@@ -161,4 +156,5 @@ def load_vintage(release: str, paths: Paths | None = None) -> pd.DataFrame:
     item = vintage(release)
     path = manifest.verified_path(item.file, paths)
     table = cdc.read_cdc_csv(path, source=f"data/raw/{item.file}")
+    cdc.check_not_after(table, manifest.entry(item.file, paths), source=f"data/raw/{item.file}")
     return cdc.sort_tidy(table)

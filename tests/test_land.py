@@ -20,8 +20,13 @@ def test_rule_on_every_row(operations):
     # strikes README, release 2026-12: Venezuela's dock strike (L01), the Caracas raid (L02) and the
     # "Nino Guerrero" airstrike (L05) are U.S. strikes; Ecuador (L04) and Mexico (L03) are U.S. support.
     out = land.classified(operations).set_index("operation_id")["us_role_class"].to_dict()
-    assert out == {"L01": land.US_STRIKE, "L02": land.US_STRIKE, "L03": land.US_SUPPORT,
-                   "L04": land.US_SUPPORT, "L05": land.US_STRIKE}
+    assert out == {
+        "L01": land.US_STRIKE,
+        "L02": land.US_STRIKE,
+        "L03": land.US_SUPPORT,
+        "L04": land.US_SUPPORT,
+        "L05": land.US_STRIKE,
+    }
 
 
 @pytest.mark.parametrize(
@@ -47,7 +52,9 @@ def test_unclear_role_is_refused(text):
 def test_no_us_strike_on_mexican_soil_to_the_ledgers_end(operations):
     assert land.strikes_on_soil(operations, "Mexico", "2026-06-22").empty
     text = land.answer(operations, "Mexico", "2026-06-22")
-    assert text.startswith("No: none of the 5 land operations on record to 22 Jun 2026 is a U.S. strike on Mexico's soil.")
+    assert text.startswith(
+        "No: none of the 5 land operations on record to 22 Jun 2026 is a U.S. strike on Mexico's soil."
+    )
     assert "22 Feb 2026, Tapalpa, Jalisco: U.S. support to another country's operation" in text
 
 

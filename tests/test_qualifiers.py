@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import qualifiers
+from analysis import compare, qualifiers
 
 # Every claims-ledger row of the qualified topics (release 2026-12): claim_id -> (qualifier, words before the figure).
 # Read by hand from each row's quote.
@@ -86,3 +86,10 @@ def test_unquantified_row_has_no_figure():
     assert (result.kind, result.as_written) == ("none", "tens of thousands")
     assert result.describe() == "no figure ('tens of thousands')"
     assert qualifiers.read_qualifier("over 200", 200, 200).describe() == "a floor ('over 200')"
+
+
+def test_an_error_names_the_ledger_file_and_line(claims):
+    broken = claims.copy()
+    broken.loc[broken["claim_id"] == "C004", "quote"] = "a great many deaths daily"
+    with pytest.raises(compare.MatchError, match=r"claims\.csv, line \d+: claim C004, field quote"):
+        qualifiers.qualifier_table(broken)

@@ -73,8 +73,11 @@ def test_shutdown_months_have_no_release(calendar):
 
 def test_reported_releases_are_the_readmes(calendar):
     reported = calendar[calendar["basis"] == "reported"]
-    assert list(zip(reported["release_date"].dt.strftime("%Y-%m-%d"), reported["latest_period"])) == [
-        ("2025-05-14", "2024-12"), ("2025-09-10", "2025-04"), ("2026-01-14", "2025-08"), ("2026-05-13", "2025-12"),
+    assert list(zip(reported["release_date"].dt.strftime("%Y-%m-%d"), reported["latest_period"], strict=True)) == [
+        ("2025-05-14", "2024-12"),
+        ("2025-09-10", "2025-04"),
+        ("2026-01-14", "2025-08"),
+        ("2026-05-13", "2025-12"),
     ]
 
 
@@ -135,13 +138,25 @@ def test_latest_published_is_pure(calendar):
         ("2025-05", {"release_date": ""}, "release_date", "", "is blank but basis is reported"),
         ("2024-03", {"latest_period": ""}, "latest_period", "", "is blank but basis is schedule"),
         ("2024-03", {"basis": "assumed"}, "basis", "assumed", "not one of reported, schedule, none"),
-        ("2024-03", {"release_date": "2024-04-10"}, "release_date", "2024-04-10", "is not in its release month 2024-03"),
+        (
+            "2024-03",
+            {"release_date": "2024-04-10"},
+            "release_date",
+            "2024-04-10",
+            "is not in its release month 2024-03",
+        ),
         ("2024-03", {"latest_period": "2024-03"}, "latest_period", "2024-03", "is not before its release month"),
         ("2024-03", {"latest_period": "2024-13"}, "latest_period", "2024-13", "not a valid month"),
         ("2024-03", {"latest_period": "2023-7"}, "latest_period", "2023-7", "not a month in YYYY-MM form"),
         ("2024-03", {"latest_period": "2023-07"}, "latest_period", "2023-07", "goes backwards: release 2024-02"),
         ("2024-03", {"release_month": "2024-04"}, "release_month", "2024-04", "duplicate id"),
-        ("2024-03", {"source_url": "governing.com/number/27"}, "source_url", "governing.com/number/27", "not an http(s) URL"),
+        (
+            "2024-03",
+            {"source_url": "governing.com/number/27"},
+            "source_url",
+            "governing.com/number/27",
+            "not an http(s) URL",
+        ),
     ],
 )
 def test_calendar_rules(tmp_path, month, fields, field, value, words):

@@ -182,11 +182,12 @@ def test_timings_are_recorded(built):
 
 def test_no_staging_folders_left(built):
     root = built.index.parent.parent
-    assert sorted(p.name for p in root.iterdir()) == ["data", "notebooks", "reports"]
+    assert sorted(p.name for p in root.iterdir()) == [".overdose.lock", "data", "notebooks", "reports"]
     assert sorted(p.name for p in (root / "reports").iterdir()) == [
         "01_figure.html",
         "02_ledger_table.html",
         "index.html",
+        "snapshots.json",
         "timings.json",
     ]
 
@@ -203,7 +204,7 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(built):
     assert "\x1b[" not in message
     assert "previous report was left untouched" in message
     assert snapshot(paths.reports) == before
-    assert sorted(p.name for p in paths.root.iterdir()) == ["data", "notebooks", "reports"]
+    assert sorted(p.name for p in paths.root.iterdir()) == [".overdose.lock", "data", "notebooks", "reports"]
 
 
 def test_with_code_pages_show_code_and_prompts(tmp_path):

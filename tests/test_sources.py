@@ -28,9 +28,21 @@ def test_every_kind_has_words_and_a_grade():
 
 @pytest.mark.parametrize(
     "kind, grade",
-    [("primary", "first_hand"), ("transcript", "first_hand"), ("wire", "first_hand"), ("national", "first_hand"),
-     ("factcheck", "first_hand"), ("tracker", "first_hand"), ("regional", "other_outlet"), ("copy", "copy"),
-     ("aggregator", "weak"), ("blog", "weak"), ("forum", "weak"), ("state_media", "weak"), ("headline_only", "weak")],
+    [
+        ("primary", "first_hand"),
+        ("transcript", "first_hand"),
+        ("wire", "first_hand"),
+        ("national", "first_hand"),
+        ("factcheck", "first_hand"),
+        ("tracker", "first_hand"),
+        ("regional", "other_outlet"),
+        ("copy", "copy"),
+        ("aggregator", "weak"),
+        ("blog", "weak"),
+        ("forum", "weak"),
+        ("state_media", "weak"),
+        ("headline_only", "weak"),
+    ],
 )
 def test_grades_follow_the_issue(kind, grade):
     assert sources.grade(kind) == grade
@@ -57,7 +69,7 @@ def test_unknown_kind_is_refused():
 def test_rule_on_every_ledger_row(name):
     frame = LOADERS[name](RAW / name)
     shown = sources.labels(frame)
-    for label, originator, kind in zip(shown, frame["originator"], frame["source_kind"]):
+    for label, originator, kind in zip(shown, frame["originator"], frame["source_kind"], strict=True):
         assert originator in label
         assert sources.KIND_WORDS[kind] in label
         assert label.startswith(sources.WEAK_MARK) == (kind in sources.WEAK_KINDS)
@@ -83,14 +95,23 @@ def test_summary_line_of_the_strike_ledger():
 
 
 def test_with_source_from_own_columns_and_by_id():
-    ledger = pd.DataFrame({"claim_id": ["C1", "C2"], "originator": ["AP", "x.com user"],
-                           "source_kind": ["wire", "forum"], "source_url": ["https://a", "https://b"]})
+    ledger = pd.DataFrame(
+        {
+            "claim_id": ["C1", "C2"],
+            "originator": ["AP", "x.com user"],
+            "source_kind": ["wire", "forum"],
+            "source_url": ["https://a", "https://b"],
+        }
+    )
     own = sources.with_source(ledger)
     assert list(own.columns) == ["claim_id", "originator", "source_kind", "source", "source_url"]
     derived = pd.DataFrame({"claim_id": ["C2", "C1", "C2"], "ratio": [1, 2, 3], "source_url": ["u", "v", "w"]})
     out = sources.with_source(derived, ledger, on="claim_id")
-    assert out["source"].tolist() == ["WEAK: x.com user · forum post", "AP · wire story (AP, Reuters or AFP) on a licensed outlet",
-                                      "WEAK: x.com user · forum post"]
+    assert out["source"].tolist() == [
+        "WEAK: x.com user · forum post",
+        "AP · wire story (AP, Reuters or AFP) on a licensed outlet",
+        "WEAK: x.com user · forum post",
+    ]
     assert list(out.columns) == ["claim_id", "ratio", "source", "source_url"]
     with pytest.raises(KeyError, match="C9"):
         sources.with_source(pd.DataFrame({"claim_id": ["C9"]}), ledger, on="claim_id")
