@@ -32,10 +32,14 @@ PER_BOAT_CLASSES = (ALL_DRUGS, SYNTHETIC_OPIOIDS, COCAINE)
 _SHORT = {ALL_DRUGS: "all drugs", SYNTHETIC_OPIOIDS: "synthetic", COCAINE: "cocaine"}
 
 #: How CDC counts overlapping classes, as every lives-per-boat table and chart says it.
-OVERLAP_NOTE = ("CDC counts a death under every drug involved, so a cocaine death that also involves fentanyl "
-                "is in both the cocaine and the synthetic-opioid counts: the classes overlap and are never added.")
-DOSE_CLAUSE = ("'enough drugs to kill 25,000' is dose arithmetic (how many lethal doses a cargo could make), "
-               "which death counts cannot test")
+OVERLAP_NOTE = (
+    "CDC counts a death under every drug involved, so a cocaine death that also involves fentanyl "
+    "is in both the cocaine and the synthetic-opioid counts: the classes overlap and are never added."
+)
+DOSE_CLAUSE = (
+    "'enough drugs to kill 25,000' is dose arithmetic (how many lethal doses a cargo could make), "
+    "which death counts cannot test"
+)
 DOSE_NOTE = "'E" + DOSE_CLAUSE[2:] + "."
 
 
@@ -53,12 +57,27 @@ def vessels_announced_by(strikes: pd.DataFrame, when: object) -> tuple[int, int]
 
 
 LIVES_PER_BOAT_COLUMNS = [
-    "claim_id", "date", "speaker", "per_boat_low", "per_boat_high", "qualifier", "qualifier_words",
-    "strikes_by_date", "vessels_by_date", "lives_implied_low", "lives_implied_high", "cdc_period_end", "tier",
-    "release_at_claim_date", "release_basis",
+    "claim_id",
+    "date",
+    "speaker",
+    "per_boat_low",
+    "per_boat_high",
+    "qualifier",
+    "qualifier_words",
+    "strikes_by_date",
+    "vessels_by_date",
+    "lives_implied_low",
+    "lives_implied_high",
+    "cdc_period_end",
+    "tier",
+    "release_at_claim_date",
+    "release_basis",
     *[f"{key}_cdc" for key in PER_BOAT_CLASSES],
     *[f"ratio_{_SHORT[key].replace(' ', '_')}_{end}" for key in PER_BOAT_CLASSES for end in ("low", "high")],
-    "cdc_source", "conditional", "note", "source_url",
+    "cdc_source",
+    "conditional",
+    "note",
+    "source_url",
 ]
 
 
@@ -71,12 +90,14 @@ def _ratio(value: float | None, cdc: float | None) -> object:
 def _span(low: float, high: float, ratio: bool = False) -> str:
     def one(value: float) -> str:
         return f"{value:.2f}" if ratio and value < 100 else f"{value:,.0f}"
+
     return one(low) if one(low) == one(high) else f"{one(low)} to {one(high)}"
 
 
-def conditional_sentence(per_low: float, per_high: float, words: str, vessels: int, day: object,
-                         figures: dict, implied: tuple[float, float]) -> str:
-    """"If each boat destroyed saved 25,000 lives, the 37 boats the strike ledger shows destroyed by
+def conditional_sentence(
+    per_low: float, per_high: float, words: str, vessels: int, day: object, figures: dict, implied: tuple[float, float]
+) -> str:
+    """ "If each boat destroyed saved 25,000 lives, the 37 boats the strike ledger shows destroyed by
     29 Jan 2026 would have saved 925,000: 12.67 times an estimated 73,000 all drug overdose deaths,
     ... in the 12 months ending Aug 2025 (...)" (figures: class -> :class:`analysis.matching.CdcFigure`)."""
     per = f"{words + ' ' if words else ''}{_span(per_low, per_high)}"
@@ -96,13 +117,16 @@ def conditional_sentence(per_low: float, per_high: float, words: str, vessels: i
     if periods:
         tail = f" in {' and '.join(dict.fromkeys(periods))} ({'; '.join(dict.fromkeys(sources))})"
     boats = "boat" if vessels == 1 else "boats"
-    return (f"If each boat destroyed saved {per} lives, the {vessels} {boats} the strike ledger shows destroyed by "
-            f"{matching.day_words(day)} would have saved {lives}: {listed}{tail}.")
+    return (
+        f"If each boat destroyed saved {per} lives, the {vessels} {boats} the strike ledger shows destroyed by "
+        f"{matching.day_words(day)} would have saved {lives}: {listed}{tail}."
+    )
 
 
 @compare._located
-def lives_per_boat(claims: pd.DataFrame, strikes: pd.DataFrame, cdc_tidy: pd.DataFrame,
-                   releases: pd.DataFrame) -> pd.DataFrame:
+def lives_per_boat(
+    claims: pd.DataFrame, strikes: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame
+) -> pd.DataFrame:
     """Every ``lives_saved_per_boat`` claim multiplied out, against three CDC classes.
 
     Lives implied = claimed lives per boat x vessels the strike ledger shows announced destroyed by
@@ -116,13 +140,27 @@ def lives_per_boat(claims: pd.DataFrame, strikes: pd.DataFrame, cdc_tidy: pd.Dat
     rows = []
     for claim in claims[claims["topic"] == compare.PER_BOAT_TOPIC].itertuples(index=False):
         if claim.unit_base != "lives_per_boat":
-            raise compare.MatchError(f"claim {claim.claim_id}, field unit: expected lives_per_boat, got {claim.unit_base!r}")
+            raise compare.MatchError(
+                f"claim {claim.claim_id}, field unit: expected lives_per_boat, got {claim.unit_base!r}"
+            )
         qualifier = qualifiers.read_qualifier(claim.quote, claim.value_low, claim.value_high, claim.claim_id)
         row = dict.fromkeys(LIVES_PER_BOAT_COLUMNS, pd.NA)
-        row.update(claim_id=claim.claim_id, date=compare._text(claim.date), speaker=claim.speaker,
-                   per_boat_low=claim.value_low, per_boat_high=claim.value_high, qualifier=qualifier.kind,
-                   qualifier_words=qualifier.words, source_url=claim.source_url, cdc_source="", conditional="",
-                   tier=matching.NO_TIER, release_at_claim_date="", release_basis="", cdc_period_end="")
+        row.update(
+            claim_id=claim.claim_id,
+            date=compare._text(claim.date),
+            speaker=claim.speaker,
+            per_boat_low=claim.value_low,
+            per_boat_high=claim.value_high,
+            qualifier=qualifier.kind,
+            qualifier_words=qualifier.words,
+            source_url=claim.source_url,
+            cdc_source="",
+            conditional="",
+            tier=matching.NO_TIER,
+            release_at_claim_date="",
+            release_basis="",
+            cdc_period_end="",
+        )
         release = matching.release_at(releases, claim.date_value)
         if compare._missing(claim.date_value) or release is None:
             row["note"] = "no date (or none in the release calendar): vessels destroyed by then cannot be counted"
@@ -134,14 +172,28 @@ def lives_per_boat(claims: pd.DataFrame, strikes: pd.DataFrame, cdc_tidy: pd.Dat
         high = float(claim.value_high) * vessels_by
         tiers = sorted({figure.tier for figure in figures.values()})
         row.update(
-            strikes_by_date=strikes_by, vessels_by_date=vessels_by, lives_implied_low=low, lives_implied_high=high,
-            cdc_period_end=release.period, tier=" and ".join(tiers),
-            release_at_claim_date=release.release_date.isoformat(), release_basis=release.basis,
+            strikes_by_date=strikes_by,
+            vessels_by_date=vessels_by,
+            lives_implied_low=low,
+            lives_implied_high=high,
+            cdc_period_end=release.period,
+            tier=" and ".join(tiers),
+            release_at_claim_date=release.release_date.isoformat(),
+            release_basis=release.basis,
             cdc_source="; ".join(figure.text or figure.reason for figure in figures.values()),
-            conditional=conditional_sentence(float(claim.value_low), float(claim.value_high), qualifier.words,
-                                             vessels_by, claim.date_value, figures, (low, high)),
-            note=(f"strikes announced by {compare._text(claim.date)}; CDC: the 12 months ending "
-                  f"{matching.month_words(release.period)}, the latest period of the {matching.release_words(release)}"),
+            conditional=conditional_sentence(
+                float(claim.value_low),
+                float(claim.value_high),
+                qualifier.words,
+                vessels_by,
+                claim.date_value,
+                figures,
+                (low, high),
+            ),
+            note=(
+                f"strikes announced by {compare._text(claim.date)}; CDC: the 12 months ending "
+                f"{matching.month_words(release.period)}, the latest period of the {matching.release_words(release)}"
+            ),
         )
         for key, figure in figures.items():
             row[f"{key}_cdc"] = figure.value
@@ -149,8 +201,14 @@ def lives_per_boat(claims: pd.DataFrame, strikes: pd.DataFrame, cdc_tidy: pd.Dat
             row[f"ratio_{_SHORT[key].replace(' ', '_')}_high"] = _ratio(high, figure.value)
         rows.append(row)
     out = pd.DataFrame(rows, columns=LIVES_PER_BOAT_COLUMNS)
-    floats = ["per_boat_low", "per_boat_high", "lives_implied_low", "lives_implied_high",
-              *[f"{key}_cdc" for key in PER_BOAT_CLASSES], *[c for c in LIVES_PER_BOAT_COLUMNS if c.startswith("ratio_")]]
+    floats = [
+        "per_boat_low",
+        "per_boat_high",
+        "lives_implied_low",
+        "lives_implied_high",
+        *[f"{key}_cdc" for key in PER_BOAT_CLASSES],
+        *[c for c in LIVES_PER_BOAT_COLUMNS if c.startswith("ratio_")],
+    ]
     for column in floats:
         out[column] = out[column].astype("Float64")
     for column in ("strikes_by_date", "vessels_by_date"):
@@ -191,14 +249,16 @@ def route_of(topic: str, unit: str, fact_id: str = "?") -> str:
     if _DOSE.search(unit or ""):
         return DOSE_ARITHMETIC
     if topic not in ROUTE_OF_TOPIC:
-        raise ValueError(f"context fact {fact_id}, field topic: {topic!r} has no route; known: {', '.join(ROUTE_OF_TOPIC)}")
+        raise ValueError(
+            f"context fact {fact_id}, field topic: {topic!r} has no route; known: {', '.join(ROUTE_OF_TOPIC)}"
+        )
     return ROUTE_OF_TOPIC[topic]
 
 
 def _what(figure: object, unit: str, quote: str) -> str:
     """A fact's figure and unit, or, for a fact with no figure, its quote."""
     if compare._missing(figure):
-        return f"\"{quote}\""
+        return f'"{quote}"'
     return f"{float(figure):,.0f} {unit}"
 
 
@@ -206,12 +266,19 @@ def route_facts(facts: pd.DataFrame) -> pd.DataFrame:
     """The context facts sorted by route (:data:`ROUTES` order, then file order)."""
     rows = []
     for fact in facts.itertuples(index=False):
-        rows.append({
-            "fact_id": fact.fact_id, "route": route_of(fact.topic, fact.unit, fact.fact_id), "topic": fact.topic,
-            "what": _what(fact.figure, fact.unit, fact.quote), "period": compare._text(fact.period),
-            "originator": fact.originator, "source_kind": fact.source_kind, "quote": fact.quote,
-            "source_url": fact.source_url,
-        })
+        rows.append(
+            {
+                "fact_id": fact.fact_id,
+                "route": route_of(fact.topic, fact.unit, fact.fact_id),
+                "topic": fact.topic,
+                "what": _what(fact.figure, fact.unit, fact.quote),
+                "period": compare._text(fact.period),
+                "originator": fact.originator,
+                "source_kind": fact.source_kind,
+                "quote": fact.quote,
+                "source_url": fact.source_url,
+            }
+        )
     out = pd.DataFrame(rows, columns=ROUTE_FACT_COLUMNS)
     out["_order"] = out["route"].map({route: i for i, route in enumerate(ROUTES)})
     return out.sort_values(["_order"], kind="stable").drop(columns="_order").reset_index(drop=True)

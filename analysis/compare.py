@@ -285,7 +285,8 @@ def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
     at 100. ``repeat_of`` names, for a claimed cut, the first claimed-cut row of the same occasion
     (same date and speaker): the ledger keeps one row per report, and a repeat is not a new statement
     (figures that measure something else, such as the Pentagon's two regional vessel counts, are
-    separate figures, never repeats). Unquantified and undated rows are kept, with no value or no date. Rows whose unit is
+    separate figures, never repeats). Unquantified and undated rows are kept, with no value or no date. Rows whose unit
+    is
     not in :data:`FLOW_MEASURES` raise :class:`MatchError`.
     """
     from . import qualifiers
@@ -450,7 +451,9 @@ def findings_table(
     over = numeric[numeric["verdict"] == "overstates"]
     extreme = over[over["headline_ratio_low"] >= 100]
     usual = over[over["headline_ratio_low"] < 100]
-    outliers = "".join(f"; {row.claim_id}, kept as said: {row.headline_ratio_low:,.0f} times" for row in extreme.itertuples())
+    outliers = "".join(
+        f"; {row.claim_id}, kept as said: {row.headline_ratio_low:,.0f} times" for row in extreme.itertuples()
+    )
     consistent = numeric[numeric["verdict"] == "consistent with CDC"]
     unchecked = scored[scored["verdict"] == "not checkable"]
     last_boat = lives.dropna(subset=["lives_implied_high"]).iloc[-1]
@@ -475,8 +478,8 @@ def findings_table(
          f"synthetic_opioids, {synthetic.peak_period} and {synthetic.latest_period}", cdc_source_url),
         ("Months from the overdose peak to the first boat strike", f"{lead}",
          f"{cdc_file}; data/raw/strikes.csv", f"all_drugs {overdose.peak_period}; {first['strike_id']}", first["source_url"]),
-        (f"Per-year claims that overstate CDC's count by the published rule ({len(over)} of {len(numeric)} with a number; "
-         f"tolerance {tolerance}), even against the CDC figure most generous to each",
+        (f"Per-year claims that overstate CDC's count by the published rule ({len(over)} of {len(numeric)} with a "
+         f"number; tolerance {tolerance}), even against the CDC figure most generous to each",
          (f"at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} times"
           if len(usual) else "none") + outliers,
          "data/processed/claims_vs_cdc.csv", _ids(over["claim_id"]), "source_url of each claims.csv row; CDC as above"),
@@ -485,8 +488,8 @@ def findings_table(
          "data/processed/claims_vs_cdc.csv", "verdict column", "source_url of each claims.csv row"),
         (f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed by "
          f"{last_boat['date']} would have saved",
-         f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.1f} x all overdose deaths in the "
-         f"12 months ending {last_boat['cdc_period_end']}; dose arithmetic, not a death count)",
+         f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.1f} x all overdose deaths "
+         f"in the 12 months ending {last_boat['cdc_period_end']}; dose arithmetic, not a death count)",
          "data/raw/claims.csv; data/raw/strikes.csv; data/raw/cdc_releases.csv; " + cdc_file,
          f"{last_boat['claim_id']}; {int(last_boat['vessels_by_date'])} vessels announced by then; {last_boat['tier']}",
          last_boat["source_url"]),
@@ -496,16 +499,20 @@ def findings_table(
         ("Evidence offered for the flow claim measures seizures, not flow",
          ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]), "data/raw/claims.csv",
          _ids(seizure["claim_id"]), _ids(seizure["source_url"])),
-        (f"Deaths in the strike ledger {to_end}, at least: announced / with survivors never found", f"{killed} / {presumed}",
+        (f"Deaths in the strike ledger {to_end}, at least: announced / with survivors never found",
+         f"{killed} / {presumed}",
          "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row"),
         (f"Published tallies {to_end} matching the ledger exactly (announced or presumed count)",
          f"{len(exact)} of {len(reconciliation)}", "data/raw/tallies.csv; data/raw/strikes.csv",
          "all tallies rows", "source_url of each tally"),
         (reconcile.upper_count_headline(reconciliation),
-         "none" if excess is None else (f"+{excess.presumed_min} to +{excess.presumed_max} above the upper count; "
-                                        f"+{excess.announced_min} to +{excess.announced_max} above deaths as announced"),
+         "none" if excess is None else (
+             f"+{excess.presumed_min} to +{excess.presumed_max} above the upper count; "
+             f"+{excess.announced_min} to +{excess.announced_max} above deaths as announced"
+         ),
          "data/raw/tallies.csv; data/raw/strikes.csv",
-         "" if excess is None else f"{excess.tallies} tallies from {excess.first:%Y-%m-%d}", "source_url of each tally"),
+         "" if excess is None else f"{excess.tallies} tallies from {excess.first:%Y-%m-%d}",
+         "source_url of each tally"),
     ]
     if revisions_table is not None:
         from . import revisions

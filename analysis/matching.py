@@ -113,8 +113,12 @@ def first_published(releases: pd.DataFrame, period_end: str) -> Published | None
     if published.empty:
         return None
     row = published.iloc[0]
-    return Published(period=str(row["latest_period"]), release_month=str(row["release_month"]),
-                     release_date=row["release_date"].date(), basis=str(row["basis"]))
+    return Published(
+        period=str(row["latest_period"]),
+        release_month=str(row["release_month"]),
+        release_date=row["release_date"].date(),
+        basis=str(row["basis"]),
+    )
 
 
 def release_at(releases: pd.DataFrame, day: object) -> Published | None:
@@ -180,8 +184,14 @@ def _last_full_year(release: Published) -> int:
     return period.year if period.month == 12 else period.year - 1
 
 
-def match_claim(period_text: object, claim_date: object, releases: pd.DataFrame, claim_id: str = "?",
-                date_precision: str | None = "day", check_published: bool = True) -> Match:
+def match_claim(
+    period_text: object,
+    claim_date: object,
+    releases: pd.DataFrame,
+    claim_id: str = "?",
+    date_precision: str | None = "day",
+    check_published: bool = True,
+) -> Match:
     """Rules 1 and 2 of the module docstring for one claims-ledger row.
 
     ``check_published=False`` (counter-figures: reference points, matched to their own period)
@@ -196,9 +206,12 @@ def match_claim(period_text: object, claim_date: object, releases: pd.DataFrame,
         last = _last_full_year(release)
         years = tuple(range(last - counts[0] + 1, last + 1))
         other = tuple(range(last - counts[-1] + 1, last + 1)) if counts[-1] != counts[0] else ()
-        explanation = (f"names the last {counts[0]}" + (f" or {counts[-1]}" if other else "")
-                       + f" years: the average of calendar years {years[0]}-{years[-1]}, the last {counts[0]} "
-                       f"CDC had published by the claim's date ({release_words(release)}){month_only}")
+        explanation = (
+            f"names the last {counts[0]}"
+            + (f" or {counts[-1]}" if other else "")
+            + f" years: the average of calendar years {years[0]}-{years[-1]}, the last {counts[0]} "
+            f"CDC had published by the claim's date ({release_words(release)}){month_only}"
+        )
         return Match(f"{last}-12", NAMED_YEARS, explanation, release, True, years, other)
     named = compare.named_period(period_text, claim_date, claim_id)
     if named is not None:
@@ -212,14 +225,22 @@ def match_claim(period_text: object, claim_date: object, releases: pd.DataFrame,
         explanation = named.explanation
         if published is False:
             when = f"first published in the {release_words(first)}" if first else "not yet in the release calendar"
-            explanation += (f"; CDC had not published it by the claim's date ({when}): no comparison with it, "
-                            "and nothing else is substituted")
+            explanation += (
+                f"; CDC had not published it by the claim's date ({when}): no comparison with it, "
+                "and nothing else is substituted"
+            )
         return Match(named.period_end, named.rule, explanation, release, published)
     if release is None:
-        reason = "no period named and no date" if _missing(claim_date) else "no period named and no release on or before the claim's date in the calendar"
+        reason = (
+            "no period named and no date"
+            if _missing(claim_date)
+            else "no period named and no release on or before the claim's date in the calendar"
+        )
         return Match(None, UNMATCHED, reason)
-    explanation = (f"no period named: the latest period of the latest CDC release on or before the claim's date, "
-                   f"the 12 months ending {month_words(release.period)} ({release_words(release)}){month_only}")
+    explanation = (
+        f"no period named: the latest period of the latest CDC release on or before the claim's date, "
+        f"the 12 months ending {month_words(release.period)} ({release_words(release)}){month_only}"
+    )
     return Match(release.period, RELEASE_AT_CLAIM_DATE, explanation, release, True)
 
 
@@ -279,6 +300,9 @@ class CdcFigure:
     phrase: str = ""  # the figure in a sentence: "81,711 all drug overdose deaths in the 12 months ending ..."
     published_text: str = ""  # how ``published`` is known, in words, when only a month is ("Feb 2026")
     source_words: str = ""  # product and release: "CDC provisional, predicted, release of 10 Sep 2025"
+    #: A figure known only as a range (for example "if revised by the largest revision seen"): the
+    #: claim's low figure is divided by the top of the range, its high figure by the bottom.
+    value_range: tuple[float, float] | None = None
 
     @property
     def stated(self) -> str:
@@ -297,8 +321,9 @@ def cdc_lookup(cdc_tidy: pd.DataFrame) -> dict[tuple[str, str], tuple[object, ob
     return compare._cdc_lookup(cdc_tidy)
 
 
-def snapshot_figure(lookup: dict, indicator: str, period_end: str, measure: str, release: Published,
-                    first: Published | None = None) -> CdcFigure:
+def snapshot_figure(
+    lookup: dict, indicator: str, period_end: str, measure: str, release: Published, first: Published | None = None
+) -> CdcFigure:
     """The snapshot's reported or predicted count for one period (tier ``none`` when absent)."""
     words = f"the 12 months ending {month_words(period_end)}"
     if (indicator, period_end) not in lookup:
@@ -307,17 +332,21 @@ def snapshot_figure(lookup: dict, indicator: str, period_end: str, measure: str,
     value = predicted if measure == "predicted" else reported
     if _missing(value):
         return no_figure(indicator, f"CDC leaves the {measure} value for {words} empty", words)
-    text = (f"{int(value):,} (CDC provisional count, {measure}; {CLASS_NAMES.get(indicator, indicator)}; {words}; "
-            f"as in the {release_words(release)})")
+    text = (
+        f"{int(value):,} (CDC provisional count, {measure}; {CLASS_NAMES.get(indicator, indicator)}; {words}; "
+        f"as in the {release_words(release)})"
+    )
     published = first.release_date if first is not None else None
     source = f"CDC provisional, {measure}, {release_words(release)}"
     phrase = f"{int(value):,} {CLASS_DEATHS.get(indicator, indicator)} in {words} ({source})"
-    return CdcFigure(float(value), SNAPSHOT, indicator, measure, text, words, published, phrase=phrase,
-                     source_words=source)
+    return CdcFigure(
+        float(value), SNAPSHOT, indicator, measure, text, words, published, phrase=phrase, source_words=source
+    )
 
 
-def average_figure(lookup: dict, indicator: str, years: tuple[int, ...], measure: str, release: Published,
-                   releases: pd.DataFrame) -> CdcFigure:
+def average_figure(
+    lookup: dict, indicator: str, years: tuple[int, ...], measure: str, release: Published, releases: pd.DataFrame
+) -> CdcFigure:
     """The average of the December values of ``years`` (a multi-year claim); none if any is missing."""
     words = f"calendar years {years[0]}-{years[-1]} (average of {len(years)})"
     values = []
@@ -329,14 +358,27 @@ def average_figure(lookup: dict, indicator: str, years: tuple[int, ...], measure
         values.append(int(value))
     mean = sum(values) / len(values)
     first = first_published(releases, f"{years[-1]}-12")
-    text = (f"{mean:,.0f} a year (average of CDC's {measure} counts for {CLASS_NAMES.get(indicator, indicator)}, "
-            f"calendar years {years[0]}-{years[-1]}: {', '.join(f'{v:,}' for v in values)}; as in the "
-            f"{release_words(release)})")
+    text = (
+        f"{mean:,.0f} a year (average of CDC's {measure} counts for {CLASS_NAMES.get(indicator, indicator)}, "
+        f"calendar years {years[0]}-{years[-1]}: {', '.join(f'{v:,}' for v in values)}; as in the "
+        f"{release_words(release)})"
+    )
     source = f"CDC provisional, {measure}, {release_words(release)}"
-    phrase = (f"an average of {mean:,.0f} {CLASS_DEATHS.get(indicator, indicator)} a year in calendar years "
-              f"{years[0]}-{years[-1]} ({source})")
-    return CdcFigure(mean, SNAPSHOT, indicator, f"average of {measure}", text, words,
-                     first.release_date if first else None, phrase=phrase, source_words=source)
+    phrase = (
+        f"an average of {mean:,.0f} {CLASS_DEATHS.get(indicator, indicator)} a year in calendar years "
+        f"{years[0]}-{years[-1]} ({source})"
+    )
+    return CdcFigure(
+        mean,
+        SNAPSHOT,
+        indicator,
+        f"average of {measure}",
+        text,
+        words,
+        first.release_date if first else None,
+        phrase=phrase,
+        source_words=source,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,12 +402,25 @@ class QuotedFigure:
         words = f"the 12 months ending {month_words(self.period_end)}"
         measure = "reported count" if self.reported_count else "predicted or reported not stated"
         stated = f"{self.qualifier.words} {self.value:,.0f}" if self.qualifier.words else f"{self.value:,.0f}"
-        text = (f"{stated} (CDC provisional, as reported by {self.reporter}, {measure}; "
-                f"{CLASS_NAMES.get(self.indicator, self.indicator)}; {words}; {release_words(self.release)})")
+        text = (
+            f"{stated} (CDC provisional, as reported by {self.reporter}, {measure}; "
+            f"{CLASS_NAMES.get(self.indicator, self.indicator)}; {words}; {release_words(self.release)})"
+        )
         source = f"CDC provisional as reported by {self.reporter}, {release_words(self.release)}"
         phrase = f"{stated} {CLASS_DEATHS.get(self.indicator, self.indicator)} in {words} ({source})"
-        return CdcFigure(self.value, QUOTED, self.indicator, "quoted", text, words, self.release.release_date,
-                         self.claim_id, self.qualifier.words, phrase=phrase, source_words=source)
+        return CdcFigure(
+            self.value,
+            QUOTED,
+            self.indicator,
+            "quoted",
+            text,
+            words,
+            self.release.release_date,
+            self.claim_id,
+            self.qualifier.words,
+            phrase=phrase,
+            source_words=source,
+        )
 
 
 def short_reporter(originator: object) -> str:
@@ -393,7 +448,9 @@ def quoted_figures(claims: pd.DataFrame, releases: pd.DataFrame, snapshot_latest
         release = first_published(releases, named.period_end)
         if release is None or release.period != named.period_end:
             continue
-        if not _missing(row.date_value) and pd.Timestamp(row.date_value).to_period("M") < pd.Period(release.release_month, "M"):
+        if not _missing(row.date_value) and pd.Timestamp(row.date_value).to_period("M") < pd.Period(
+            release.release_month, "M"
+        ):
             raise MatchError(
                 f"claim {row.claim_id}, field date: {row.date} is before the release that first published "
                 f"the 12 months ending {month_words(named.period_end)} ({release_words(release)})"
@@ -401,23 +458,45 @@ def quoted_figures(claims: pd.DataFrame, releases: pd.DataFrame, snapshot_latest
         indicator, _ = compare.cdc_indicator_for(row.unit_qualifier, row.period, row.quote)
         qualifier = qualifiers.read_qualifier(row.quote, row.value_low, row.value_high, row.claim_id)
         reported = bool(re.search(r"\breported\b", str(row.period)))
-        out.append(QuotedFigure(row.claim_id, indicator, named.period_end, float(row.value_low), qualifier,
-                                release, short_reporter(row.originator), reported))
+        out.append(
+            QuotedFigure(
+                row.claim_id,
+                indicator,
+                named.period_end,
+                float(row.value_low),
+                qualifier,
+                release,
+                short_reporter(row.originator),
+                reported,
+            )
+        )
     return out
 
 
 def quoted_for(quoted: list[QuotedFigure], indicator: str, period_end: str, exclude: str = "") -> QuotedFigure | None:
     """The quoted figure for one class and period: one not labelled a reported count first (as the
     snapshot comparisons use CDC's predicted value), else the first; ``exclude`` leaves out a row."""
-    found = [item for item in quoted if item.indicator == indicator and item.period_end == period_end
-             and item.claim_id != exclude]
+    found = [
+        item
+        for item in quoted
+        if item.indicator == indicator and item.period_end == period_end and item.claim_id != exclude
+    ]
     if not found:
         return None
     return sorted(found, key=lambda item: item.reported_count)[0]
 
 
-def figure_for(lookup: dict, quoted: list[QuotedFigure], indicator: str, period_end: str, measure: str,
-               snapshot: Published | None, releases: pd.DataFrame, snapshot_latest: str, exclude: str = "") -> CdcFigure:
+def figure_for(
+    lookup: dict,
+    quoted: list[QuotedFigure],
+    indicator: str,
+    period_end: str,
+    measure: str,
+    snapshot: Published | None,
+    releases: pd.DataFrame,
+    snapshot_latest: str,
+    exclude: str = "",
+) -> CdcFigure:
     """Tier 1-2-3 of the module docstring for one class and period: the snapshot's figure, else a
     figure quoted from the release that published the period, else none with the reason."""
     first = first_published(releases, period_end)
@@ -427,23 +506,40 @@ def figure_for(lookup: dict, quoted: list[QuotedFigure], indicator: str, period_
     item = quoted_for(quoted, indicator, period_end, exclude)
     if item is not None:
         return item.figure()
-    return no_figure(indicator, f"{words} is beyond the project's CDC snapshot (latest {month_words(snapshot_latest)}) "
-                     f"and no figure quoted from that release is in the claims ledger for "
-                     f"{CLASS_NAMES.get(indicator, indicator)}", words)
+    return no_figure(
+        indicator,
+        f"{words} is beyond the project's CDC snapshot (latest {month_words(snapshot_latest)}) "
+        f"and no figure quoted from that release is in the claims ledger for "
+        f"{CLASS_NAMES.get(indicator, indicator)}",
+        words,
+    )
 
 
-def matched_figure(match: Match, indicator: str, lookup: dict, quoted: list[QuotedFigure], snapshot: Published | None,
-                   releases: pd.DataFrame, snapshot_latest: str, measure: str = "predicted",
-                   exclude: str = "") -> CdcFigure:
+def matched_figure(
+    match: Match,
+    indicator: str,
+    lookup: dict,
+    quoted: list[QuotedFigure],
+    snapshot: Published | None,
+    releases: pd.DataFrame,
+    snapshot_latest: str,
+    measure: str = "predicted",
+    exclude: str = "",
+) -> CdcFigure:
     """The CDC figure of a claim's matched comparison (rules 2 and 3)."""
     if match.period_end is None:
         return no_figure(indicator, match.explanation)
     if match.published_by_claim_date is False:
-        return no_figure(indicator, "CDC had not published the period the claim names by the claim's date",
-                         f"the 12 months ending {month_words(match.period_end)}")
+        return no_figure(
+            indicator,
+            "CDC had not published the period the claim names by the claim's date",
+            f"the 12 months ending {month_words(match.period_end)}",
+        )
     if match.rule == NAMED_YEARS:
         return average_figure(lookup, indicator, match.years, measure, snapshot, releases)
-    return figure_for(lookup, quoted, indicator, match.period_end, measure, snapshot, releases, snapshot_latest, exclude)
+    return figure_for(
+        lookup, quoted, indicator, match.period_end, measure, snapshot, releases, snapshot_latest, exclude
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,14 +547,41 @@ def matched_figure(match: Match, indicator: str, lookup: dict, quoted: list[Quot
 
 #: The first columns of ``data/processed/claims_vs_cdc.csv``, in order.
 CLAIMS_VS_CDC_COLUMNS = [
-    "claim_id", "date", "speaker", "topic", "claimed_low", "claimed_high", "cdc_period_end", "cdc_indicator",
-    "cdc_reported", "cdc_predicted", "ratio_low", "ratio_high",
+    "claim_id",
+    "date",
+    "speaker",
+    "topic",
+    "claimed_low",
+    "claimed_high",
+    "cdc_period_end",
+    "cdc_indicator",
+    "cdc_reported",
+    "cdc_predicted",
+    "ratio_low",
+    "ratio_high",
 ]
 #: Explanatory columns written after them (then :mod:`analysis.verdicts` adds the verdict and sensitivity columns).
 CLAIMS_VS_CDC_EXTRA_COLUMNS = [
-    "kind", "tier", "qualifier", "qualifier_words", "cdc_years", "cdc_value", "cdc_figure",
-    "release_at_claim_date", "release_basis", "stated_low", "stated_high", "stated_unit", "conversion", "period",
-    "match_rule", "indicator_reason", "period_suggests_fentanyl", "no_comparison_reason", "note", "source_url",
+    "kind",
+    "tier",
+    "qualifier",
+    "qualifier_words",
+    "cdc_years",
+    "cdc_value",
+    "cdc_figure",
+    "release_at_claim_date",
+    "release_basis",
+    "stated_low",
+    "stated_high",
+    "stated_unit",
+    "conversion",
+    "period",
+    "match_rule",
+    "indicator_reason",
+    "period_suggests_fentanyl",
+    "no_comparison_reason",
+    "note",
+    "source_url",
 ]
 
 
@@ -483,18 +606,43 @@ class Context:
     snapshot_latest: str
 
     @classmethod
-    def build(cls, claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame) -> "Context":
+    def build(cls, claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame) -> Context:
         latest = snapshot_latest_period(cdc_tidy)
-        return cls(cdc_lookup(cdc_tidy), releases, quoted_figures(claims, releases, latest),
-                   snapshot_release(releases, latest), latest)
+        return cls(
+            cdc_lookup(cdc_tidy),
+            releases,
+            quoted_figures(claims, releases, latest),
+            snapshot_release(releases, latest),
+            latest,
+        )
 
     def figure(self, match: Match, indicator: str, measure: str = "predicted", exclude: str = "") -> CdcFigure:
-        return matched_figure(match, indicator, self.lookup, self.quoted, self.snapshot, self.releases,
-                              self.snapshot_latest, measure, exclude)
+        return matched_figure(
+            match,
+            indicator,
+            self.lookup,
+            self.quoted,
+            self.snapshot,
+            self.releases,
+            self.snapshot_latest,
+            measure,
+            exclude,
+        )
 
-    def period_figure(self, indicator: str, period_end: str, measure: str = "predicted", exclude: str = "") -> CdcFigure:
-        return figure_for(self.lookup, self.quoted, indicator, period_end, measure, self.snapshot, self.releases,
-                          self.snapshot_latest, exclude)
+    def period_figure(
+        self, indicator: str, period_end: str, measure: str = "predicted", exclude: str = ""
+    ) -> CdcFigure:
+        return figure_for(
+            self.lookup,
+            self.quoted,
+            indicator,
+            period_end,
+            measure,
+            self.snapshot,
+            self.releases,
+            self.snapshot_latest,
+            exclude,
+        )
 
 
 @compare._located
@@ -512,11 +660,13 @@ def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.Dat
     rows = []
     for claim in claims[claims["topic"] == compare.OVERDOSE_TOPIC].itertuples(index=False):
         counter = claim.kind == "counter_figure"
-        match = match_claim(claim.period, claim.date_value, releases, claim.claim_id, claim.date_precision,
-                            check_published=not counter)
+        match = match_claim(
+            claim.period, claim.date_value, releases, claim.claim_id, claim.date_precision, check_published=not counter
+        )
         reading = claim_class(claim.kind, claim.unit_qualifier, claim.period, claim.quote)
-        qualifier = qualifiers.read_qualifier(claim.quote, claim.value_low, claim.value_high, claim.claim_id,
-                                              claim.unit_qualifier)
+        qualifier = qualifiers.read_qualifier(
+            claim.quote, claim.value_low, claim.value_high, claim.claim_id, claim.unit_qualifier
+        )
         low, conversion = compare.claimed_per_year(claim.value_low, claim.unit_base, match.period_end, claim.claim_id)
         high, _ = compare.claimed_per_year(claim.value_high, claim.unit_base, match.period_end, claim.claim_id)
         figure = context.figure(match, reading.indicator, exclude=claim.claim_id)
@@ -537,25 +687,46 @@ def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.Dat
         if not claim.quantified:
             reason = f"no number ({_text(claim.unit_qualifier) or 'unquantified'})"
         elif figure.tier == NO_TIER:
-            reason = match.explanation if match.published_by_claim_date is False else (figure.reason or match.explanation)
+            reason = (
+                match.explanation if match.published_by_claim_date is False else (figure.reason or match.explanation)
+            )
         release = match.release
-        rows.append({
-            "claim_id": claim.claim_id, "date": _text(claim.date), "speaker": claim.speaker, "topic": claim.topic,
-            "claimed_low": pd.NA if low is None else low, "claimed_high": pd.NA if high is None else high,
-            "cdc_period_end": match.period_end or "", "cdc_indicator": reading.indicator,
-            "cdc_reported": reported, "cdc_predicted": predicted,
-            "ratio_low": _ratio(low, figure.value) if scored else pd.NA,
-            "ratio_high": _ratio(high, figure.value) if scored else pd.NA,
-            "kind": claim.kind, "tier": figure.tier, "qualifier": qualifier.kind, "qualifier_words": qualifier.words,
-            "cdc_years": match.years_text, "cdc_value": pd.NA if figure.value is None else round(figure.value, 1),
-            "cdc_figure": figure.phrase,
-            "release_at_claim_date": "" if release is None else release.release_date.isoformat(),
-            "release_basis": "" if release is None else release.basis,
-            "stated_low": claim.value_low, "stated_high": claim.value_high, "stated_unit": claim.unit_base,
-            "conversion": conversion, "period": _text(claim.period), "match_rule": match.rule,
-            "indicator_reason": reading.reason, "period_suggests_fentanyl": reading.period_suggests_fentanyl,
-            "no_comparison_reason": reason, "note": "; ".join(notes), "source_url": claim.source_url,
-        })
+        rows.append(
+            {
+                "claim_id": claim.claim_id,
+                "date": _text(claim.date),
+                "speaker": claim.speaker,
+                "topic": claim.topic,
+                "claimed_low": pd.NA if low is None else low,
+                "claimed_high": pd.NA if high is None else high,
+                "cdc_period_end": match.period_end or "",
+                "cdc_indicator": reading.indicator,
+                "cdc_reported": reported,
+                "cdc_predicted": predicted,
+                "ratio_low": _ratio(low, figure.value) if scored else pd.NA,
+                "ratio_high": _ratio(high, figure.value) if scored else pd.NA,
+                "kind": claim.kind,
+                "tier": figure.tier,
+                "qualifier": qualifier.kind,
+                "qualifier_words": qualifier.words,
+                "cdc_years": match.years_text,
+                "cdc_value": pd.NA if figure.value is None else round(figure.value, 1),
+                "cdc_figure": figure.phrase,
+                "release_at_claim_date": "" if release is None else release.release_date.isoformat(),
+                "release_basis": "" if release is None else release.basis,
+                "stated_low": claim.value_low,
+                "stated_high": claim.value_high,
+                "stated_unit": claim.unit_base,
+                "conversion": conversion,
+                "period": _text(claim.period),
+                "match_rule": match.rule,
+                "indicator_reason": reading.reason,
+                "period_suggests_fentanyl": reading.period_suggests_fentanyl,
+                "no_comparison_reason": reason,
+                "note": "; ".join(notes),
+                "source_url": claim.source_url,
+            }
+        )
     out = pd.DataFrame(rows, columns=CLAIMS_VS_CDC_COLUMNS + CLAIMS_VS_CDC_EXTRA_COLUMNS)
     for column in ("claimed_low", "claimed_high", "stated_low", "stated_high", "ratio_low", "ratio_high", "cdc_value"):
         out[column] = out[column].astype("Float64")
@@ -574,17 +745,21 @@ def calendar_lines(releases: pd.DataFrame, snapshot_latest: str) -> list[str]:
     counts = releases["basis"].value_counts()
     gaps = [month_words(month) for month in releases.loc[releases["basis"] == "none", "release_month"]]
     first, last = releases["release_month"].iloc[0], releases["release_month"].iloc[-1]
-    lines = [f"CDC's release calendar, {month_words(first)} to {month_words(last)}: {int(counts.get('reported', 0))} "
-             f"releases dated from pages, {int(counts.get('schedule', 0))} assumed from CDC's regular schedule (second "
-             "Wednesday of the month, latest period five months earlier), and no release in " + ", ".join(gaps) + "."]
+    lines = [
+        f"CDC's release calendar, {month_words(first)} to {month_words(last)}: {int(counts.get('reported', 0))} "
+        f"releases dated from pages, {int(counts.get('schedule', 0))} assumed from CDC's regular schedule (second "
+        "Wednesday of the month, latest period five months earlier), and no release in " + ", ".join(gaps) + "."
+    ]
     snapshot = snapshot_release(releases, snapshot_latest)
     if snapshot is None:
         return lines
     later = releases[(releases["basis"] != "none") & (releases["release_date"] > pd.Timestamp(snapshot.release_date))]
     if len(later):
-        until = (later["release_date"].iloc[0] - pd.Timedelta(days=1))
-        lines.append(f"From {day_words(snapshot.release_date)} to {day_words(until)} the newest period CDC had out was "
-                     f"the 12 months ending {month_words(snapshot_latest)}, the last period of this project's snapshot.")
+        until = later["release_date"].iloc[0] - pd.Timedelta(days=1)
+        lines.append(
+            f"From {day_words(snapshot.release_date)} to {day_words(until)} the newest period CDC had out was "
+            f"the 12 months ending {month_words(snapshot_latest)}, the last period of this project's snapshot."
+        )
     return lines
 
 
@@ -596,9 +771,15 @@ def comparison_lines(comparison: pd.DataFrame) -> list[str]:
         if row.no_comparison_reason:
             lines.append(f"{row.claim_id} ({when}): no comparison: {row.no_comparison_reason}.")
             continue
-        ratio = (f"{row.ratio_low:,.2f}" if row.ratio_low == row.ratio_high else f"{row.ratio_low:,.2f} to {row.ratio_high:,.2f}")
+        ratio = (
+            f"{row.ratio_low:,.2f}"
+            if row.ratio_low == row.ratio_high
+            else f"{row.ratio_low:,.2f} to {row.ratio_high:,.2f}"
+        )
         assumed = "; release date and period assumed from the schedule" if row.release_basis == "schedule" else ""
-        lines.append(f"{row.claim_id} ({when}): {row.claimed_low:,.0f}"
-                     + ("" if row.claimed_low == row.claimed_high else f" to {row.claimed_high:,.0f}")
-                     + f" a year against {row.cdc_figure}: {ratio} times [{row.tier}{assumed}]")
+        lines.append(
+            f"{row.claim_id} ({when}): {row.claimed_low:,.0f}"
+            + ("" if row.claimed_low == row.claimed_high else f" to {row.claimed_high:,.0f}")
+            + f" a year against {row.cdc_figure}: {ratio} times [{row.tier}{assumed}]"
+        )
     return lines

@@ -42,18 +42,27 @@ QUALIFIERS = (FLOOR, RANGE, POINT, CEILING, NONE)
 FLOOR_WORDS = ("over", "more than", "at least", "in excess of", "upwards of", "más de")
 CEILING_WORDS = ("up to", "less than", "fewer than", "no more than", "under")
 ABOUT_WORDS = (
-    "about", "around", "close to", "nearly", "almost", "roughly", "approximately", "an estimated",
-    "estimated", "some",
+    "about",
+    "around",
+    "close to",
+    "nearly",
+    "almost",
+    "roughly",
+    "approximately",
+    "an estimated",
+    "estimated",
+    "some",
 )
 
 #: Topics whose figures the qualifier is read for (verdicts, lives per boat, the seaborne-flow series).
 QUALIFIED_TOPICS = (
-    "overdose_deaths_per_year", "lives_saved_per_boat", "lives_saved_total", "seaborne_flow_reduction_pct",
+    "overdose_deaths_per_year",
+    "lives_saved_per_boat",
+    "lives_saved_total",
+    "seaborne_flow_reduction_pct",
 )
 
-_NUMBER = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\s+(million|thousand|mil)\b)?", re.IGNORECASE
-)
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\s+(million|thousand|mil)\b)?", re.IGNORECASE)
 _MULTIPLIERS = {"million": 1_000_000, "thousand": 1_000, "mil": 1_000}
 _JOINER = re.compile(r"\s*(?:to|or|-|–)\s*$", re.IGNORECASE)
 
@@ -110,7 +119,7 @@ def _locate(quote: str, figures: list[float]) -> tuple[int, int] | None:
         # spoken shared thousands: "200 to 300,000", "25 TO 50 THOUSAND"
         if index + 1 < len(tokens) and not has_multiplier and value * 1000 in figures:
             following = tokens[index + 1]
-            between = quote[end:following[0]]
+            between = quote[end : following[0]]
             if _JOINER.fullmatch(between) and following[2] >= 1000:
                 return start, following[1]
     return None
@@ -126,8 +135,9 @@ def _word_before(quote: str, start: int) -> tuple[str, str]:
     return POINT, ""
 
 
-def read_qualifier(quote: object, value_low: object, value_high: object, claim_id: str = "?",
-                   unquantified_words: object = None) -> Qualifier:
+def read_qualifier(
+    quote: object, value_low: object, value_high: object, claim_id: str = "?", unquantified_words: object = None
+) -> Qualifier:
     """The qualifier of one ledger row (the module docstring's rules 1-3)."""
     if _missing(value_low) and _missing(value_high):
         words = "" if _missing(unquantified_words) else str(unquantified_words)
@@ -144,11 +154,11 @@ def read_qualifier(quote: object, value_low: object, value_high: object, claim_i
             f"in the quote {text!r}"
         )
     kind, words = _word_before(text, where[0])
-    written = text[where[0]:where[1]]
+    written = text[where[0] : where[1]]
     if low != high:
         last = _locate(text, [high])
         end = max(where[1], last[1]) if last else where[1]
-        return Qualifier(RANGE, "", text[where[0]:end])
+        return Qualifier(RANGE, "", text[where[0] : end])
     return Qualifier(kind, words, f"{words} {written}" if words else written)
 
 
@@ -169,9 +179,13 @@ def qualifier_table(claims: pd.DataFrame, topics=QUALIFIED_TOPICS) -> pd.DataFra
 def _qualifier_table(claims: pd.DataFrame, topics=QUALIFIED_TOPICS) -> pd.DataFrame:
     rows = []
     for claim in claims[claims["topic"].isin(topics)].itertuples(index=False):
-        qualifier = read_qualifier(claim.quote, claim.value_low, claim.value_high, claim.claim_id,
-                                   claim.unit_qualifier)
-        rows.append({"claim_id": claim.claim_id, "qualifier": qualifier.kind,
-                     "qualifier_words": qualifier.words, "as_written": qualifier.as_written})
+        qualifier = read_qualifier(claim.quote, claim.value_low, claim.value_high, claim.claim_id, claim.unit_qualifier)
+        rows.append(
+            {
+                "claim_id": claim.claim_id,
+                "qualifier": qualifier.kind,
+                "qualifier_words": qualifier.words,
+                "as_written": qualifier.as_written,
+            }
+        )
     return pd.DataFrame(rows, columns=QUALIFIER_COLUMNS).astype("str")
-

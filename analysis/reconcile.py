@@ -411,7 +411,8 @@ def upper_count_headline(reconciliation: pd.DataFrame) -> str:
     """The reconciliation's headline, computed: from when every tally exceeds the ledger's upper count."""
     excess = above_upper_count(reconciliation)
     if excess is None:
-        return "The newest published tally is not above the ledger's upper count (deaths as announced plus survivors never found)"
+        return ("The newest published tally is not above the ledger's upper count (deaths as announced plus "
+                "survivors never found)")
     gap = (f"{excess.presumed_min}" if excess.presumed_min == excess.presumed_max
            else f"{excess.presumed_min} to {excess.presumed_max}")
     return (f"From {day_text(excess.first)} every published tally is above the ledger's upper count (by {gap} deaths): "

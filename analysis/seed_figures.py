@@ -49,7 +49,9 @@ def _product(row, releases: pd.DataFrame, own_figure: bool) -> str:
     return f"cited by {row.speaker}; product and release not named"
 
 
-def products_2023(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, year: int = 2023) -> pd.DataFrame:
+def products_2023(
+    claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, year: int = 2023
+) -> pd.DataFrame:
     """Every figure for ``year`` (all drugs and synthetic opioids) in the claims ledger and the snapshot."""
     lookup = matching.cdc_lookup(cdc_tidy)
     latest = matching.snapshot_latest_period(cdc_tidy)
@@ -66,16 +68,30 @@ def products_2023(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.Dat
             own = False
         if value is None or reading.indicator not in (matching.ALL_DRUGS, matching.SYNTHETIC_OPIOIDS):
             continue
-        rows.append({"indicator": reading.indicator, "value": value, "product": _product(row, releases, own),
-                     "row": row.claim_id})
+        rows.append(
+            {
+                "indicator": reading.indicator,
+                "value": value,
+                "product": _product(row, releases, own),
+                "row": row.claim_id,
+            }
+        )
     for indicator in (matching.ALL_DRUGS, matching.SYNTHETIC_OPIOIDS):
         reported, predicted = lookup[(indicator, f"{year}-12")]
         for measure, value in (("reported", reported), ("predicted", predicted)):
-            rows.append({"indicator": indicator, "value": float(value),
-                         "product": f"CDC provisional, {measure}, " + (
-                             f"{matching.release_words(snapshot)} (this project's snapshot)" if snapshot
-                             else "this project's snapshot"),
-                         "row": "snapshot"})
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "value": float(value),
+                    "product": f"CDC provisional, {measure}, "
+                    + (
+                        f"{matching.release_words(snapshot)} (this project's snapshot)"
+                        if snapshot
+                        else "this project's snapshot"
+                    ),
+                    "row": "snapshot",
+                }
+            )
     out = pd.DataFrame(rows, columns=["indicator", "value", "product", "row"])
     order = {matching.SYNTHETIC_OPIOIDS: 0, matching.ALL_DRUGS: 1}
     out["_order"] = out["indicator"].map(order)
@@ -90,48 +106,78 @@ def mixing_line(products: pd.DataFrame) -> str:
         return "The table has no final figure for both classes, so the share cannot be computed from final data."
     synthetic, total = by_class[matching.SYNTHETIC_OPIOIDS], by_class[matching.ALL_DRUGS]
     share = synthetic.value / total.value
-    return (f"Deaths involving synthetic opioids other than methadone were {share:.0%} of all drug overdose deaths in "
-            f"final data ({synthetic.value:,.0f} of {total.value:,.0f}; {synthetic.row}, {total.row}): an all-drug claim "
-            f"set against the synthetic-opioid count looks {1 / share:.2f} times larger than against all deaths, "
-            "because it mixes classes.")
+    return (
+        f"Deaths involving synthetic opioids other than methadone were {share:.0%} of all drug overdose deaths in "
+        f"final data ({synthetic.value:,.0f} of {total.value:,.0f}; {synthetic.row}, {total.row}): an all-drug claim "
+        f"set against the synthetic-opioid count looks {1 / share:.2f} times larger than against all deaths, "
+        "because it mixes classes."
+    )
 
 
 def strike_figures(strikes: pd.DataFrame, as_of: object, more_than_strikes: int, at_least_killed: int) -> list[dict]:
-    """"more than N strikes" and "at least M killed" by ``as_of``, computed from the ledger."""
+    """ "more than N strikes" and "at least M killed" by ``as_of``, computed from the ledger."""
     day = pd.Timestamp(as_of)
     rows = strikes[strikes["date"] <= day]
     count, vessels = len(rows), int(rows["vessels"].sum())
     killed = int(rows["killed"].sum())
     unfound = int(rows["survivors_not_found"].sum(skipna=True))
     when = reconcile.day_text(day)
-    strikes_reading = (f"{'holds' if count > more_than_strikes else 'does not hold'}: the ledger has {count} strike "
-                       f"rows ({vessels} vessels) dated on or before {when}")
+    strikes_reading = (
+        f"{'holds' if count > more_than_strikes else 'does not hold'}: the ledger has {count} strike "
+        f"rows ({vessels} vessels) dated on or before {when}"
+    )
     if killed >= at_least_killed:
         killed_reading = f"holds: {killed} deaths as announced ({killed + unfound} with survivors never found)"
     elif killed + unfound >= at_least_killed:
-        killed_reading = (f"holds only with survivors never found: {killed} deaths as announced, {killed + unfound} "
-                          f"with the {unfound} survivors reported never found")
+        killed_reading = (
+            f"holds only with survivors never found: {killed} deaths as announced, {killed + unfound} "
+            f"with the {unfound} survivors reported never found"
+        )
     else:
         killed_reading = f"does not hold: {killed} deaths as announced, {killed + unfound} with survivors never found"
     source = f"strike ledger, strikes dated on or before {when}"
     return [
-        {"topic": "campaign", "figure": f"more than {more_than_strikes} strikes by {when}", "quantity": "strikes",
-         "product": source, "row": f"{rows['strike_id'].iloc[0]} ... {rows['strike_id'].iloc[-1]}" if count else "",
-         "reading": strikes_reading},
-        {"topic": "campaign", "figure": f"at least {at_least_killed} killed by {when}", "quantity": "people killed",
-         "product": source, "row": f"{rows['strike_id'].iloc[0]} ... {rows['strike_id'].iloc[-1]}" if count else "",
-         "reading": killed_reading},
+        {
+            "topic": "campaign",
+            "figure": f"more than {more_than_strikes} strikes by {when}",
+            "quantity": "strikes",
+            "product": source,
+            "row": f"{rows['strike_id'].iloc[0]} ... {rows['strike_id'].iloc[-1]}" if count else "",
+            "reading": strikes_reading,
+        },
+        {
+            "topic": "campaign",
+            "figure": f"at least {at_least_killed} killed by {when}",
+            "quantity": "people killed",
+            "product": source,
+            "row": f"{rows['strike_id'].iloc[0]} ... {rows['strike_id'].iloc[-1]}" if count else "",
+            "reading": killed_reading,
+        },
     ]
 
 
-def seed_figures(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, strikes: pd.DataFrame,
-                 as_of: object = "2026-01-01", more_than_strikes: int = 30, at_least_killed: int = 115,
-                 year: int = 2023) -> pd.DataFrame:
+def seed_figures(
+    claims: pd.DataFrame,
+    cdc_tidy: pd.DataFrame,
+    releases: pd.DataFrame,
+    strikes: pd.DataFrame,
+    as_of: object = "2026-01-01",
+    more_than_strikes: int = 30,
+    at_least_killed: int = 115,
+    year: int = 2023,
+) -> pd.DataFrame:
     """One table: the ``year`` figures by product (:func:`products_2023`), then the campaign counts."""
     rows = []
     for item in products_2023(claims, cdc_tidy, releases, year).itertuples():
-        rows.append({"topic": f"overdose deaths {year}", "figure": f"{item.value:,.0f}",
-                     "quantity": matching.CLASS_DEATHS[item.indicator], "product": item.product, "row": item.row,
-                     "reading": ""})
+        rows.append(
+            {
+                "topic": f"overdose deaths {year}",
+                "figure": f"{item.value:,.0f}",
+                "quantity": matching.CLASS_DEATHS[item.indicator],
+                "product": item.product,
+                "row": item.row,
+                "reading": "",
+            }
+        )
     rows.extend(strike_figures(strikes, as_of, more_than_strikes, at_least_killed))
     return pd.DataFrame(rows, columns=SEED_COLUMNS)

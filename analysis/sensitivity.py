@@ -10,7 +10,9 @@ The comparisons are a registry, :data:`COMPARISONS`, in display order; each entr
 claim into zero or one :class:`Alternative` (a CDC figure, and whether it may carry the headline).
 Adding a comparison (for example "even if revised by the largest revision seen") is one more
 :class:`Comparison` appended to the list: the long table gains its rows, :func:`wide_ratios` its
-two columns ``ratio_low_vs_<key>`` / ``ratio_high_vs_<key>``, and the verdict considers it.
+two columns ``ratio_low_vs_<key>`` / ``ratio_high_vs_<key>``, and the verdict considers it. A
+comparison whose CDC figure is a range gives it as ``CdcFigure.value_range`` (the claim's low
+figure is then set against the top of the range, its high figure against the bottom).
 
 Which comparisons may carry the headline (``eligible``): only figures for periods CDC had
 published by the claim's date (a later figure, such as final data published afterwards or the
@@ -23,8 +25,8 @@ ledger's period field suggests it.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
@@ -106,8 +108,12 @@ def _class_words(indicator: str) -> str:
 
 def _matched(claim: Claim, context: Context) -> Alternative:
     figure = context.figure(claim.match, claim.reading.indicator)
-    return _judge(figure, claim, f"the matched comparison: {figure.period_words or 'no period'}, "
-                                 f"{_class_words(claim.reading.indicator)}, predicted")
+    return _judge(
+        figure,
+        claim,
+        f"the matched comparison: {figure.period_words or 'no period'}, "
+        f"{_class_words(claim.reading.indicator)}, predicted",
+    )
 
 
 def _matched_period_usable(claim: Claim) -> bool:
@@ -128,8 +134,13 @@ def _class(indicator: str) -> Callable[[Claim, Context], Alternative]:
         if not _matched_period_usable(claim):
             return None
         figure = context.figure(claim.match, indicator)
-        return _judge(figure, claim, f"{_class_words(indicator)}: {figure.period_words or 'no period'}",
-                      _class_ok(claim, indicator))
+        return _judge(
+            figure,
+            claim,
+            f"{_class_words(indicator)}: {figure.period_words or 'no period'}",
+            _class_ok(claim, indicator),
+        )
+
     return build
 
 
@@ -146,8 +157,11 @@ def _peak(claim: Claim, context: Context) -> Alternative | None:
     if release is None:
         return None
     limit = min(release.period, context.snapshot_latest)
-    candidates = [(predicted, period) for (indicator, period), (_, predicted) in context.lookup.items()
-                  if indicator == claim.reading.indicator and period <= limit and not compare._missing(predicted)]
+    candidates = [
+        (predicted, period)
+        for (indicator, period), (_, predicted) in context.lookup.items()
+        if indicator == claim.reading.indicator and period <= limit and not compare._missing(predicted)
+    ]
     if not candidates:
         return None
     _, period = max(candidates)
@@ -158,8 +172,14 @@ def _peak(claim: Claim, context: Context) -> Alternative | None:
 def _multi_year(claim: Claim, context: Context) -> Alternative | None:
     if not claim.match.other_years:
         return None
-    figure = matching.average_figure(context.lookup, claim.reading.indicator, claim.match.other_years, "predicted",
-                                     context.snapshot, context.releases)
+    figure = matching.average_figure(
+        context.lookup,
+        claim.reading.indicator,
+        claim.match.other_years,
+        "predicted",
+        context.snapshot,
+        context.releases,
+    )
     return _judge(figure, claim, f"the longer window the claim also gives: {figure.period_words}")
 
 
@@ -179,11 +199,23 @@ class FinalFigure:
         year = self.period_end[:4]
         when = self.published_text or "publication date not in the ledger"
         class_words = matching.CLASS_DEATHS.get(self.indicator, self.indicator)
-        text = (f"{self.value:,.0f} (NCHS final data, as published by {self.publisher}; {_class_words(self.indicator)}; "
-                f"calendar year {year}; {self.claim_id}, {when})")
+        text = (
+            f"{self.value:,.0f} (NCHS final data, as published by {self.publisher}; {_class_words(self.indicator)}; "
+            f"calendar year {year}; {self.claim_id}, {when})"
+        )
         phrase = f"{self.value:,.0f} {class_words} in {year} (NCHS final data, {self.publisher}, {when})"
-        return CdcFigure(self.value, matching.QUOTED, self.indicator, "final", text, f"calendar year {year}",
-                         self.published, self.claim_id, phrase=phrase, published_text=self.published_text)
+        return CdcFigure(
+            self.value,
+            matching.QUOTED,
+            self.indicator,
+            "final",
+            text,
+            f"calendar year {year}",
+            self.published,
+            self.claim_id,
+            phrase=phrase,
+            published_text=self.published_text,
+        )
 
 
 def final_figures(claims: pd.DataFrame) -> list[FinalFigure]:
@@ -207,8 +239,11 @@ def final_figures(claims: pd.DataFrame) -> list[FinalFigure]:
                 published, words = (day + pd.offsets.MonthEnd(0)).date(), f"{day:%b %Y}"
             else:
                 published, words = day.date(), matching.day_words(day)
-        out.append(FinalFigure(row.claim_id, indicator, named.period_end, float(row.value_low), published, words,
-                               str(row.speaker)))
+        out.append(
+            FinalFigure(
+                row.claim_id, indicator, named.period_end, float(row.value_low), published, words, str(row.speaker)
+            )
+        )
     return out
 
 
@@ -234,12 +269,21 @@ def _later(claim: Claim, context: Context) -> Alternative | None:
 COMPARISONS: list[Comparison] = [
     Comparison("matched", "matched period and class (predicted)", _matched),
     Comparison("reported", "reported instead of predicted", _reported),
-    Comparison("all_drugs", "all drug overdose deaths", _class(ALL_DRUGS),
-               lambda claim: claim.reading.indicator == ALL_DRUGS),
-    Comparison("synthetic_opioids", "synthetic opioids (T40.4)", _class(SYNTHETIC_OPIOIDS),
-               lambda claim: claim.reading.indicator == SYNTHETIC_OPIOIDS),
-    Comparison("latest_published", "latest period published at the claim's date", _latest_published,
-               lambda claim: claim.match.rule == matching.RELEASE_AT_CLAIM_DATE),
+    Comparison(
+        "all_drugs", "all drug overdose deaths", _class(ALL_DRUGS), lambda claim: claim.reading.indicator == ALL_DRUGS
+    ),
+    Comparison(
+        "synthetic_opioids",
+        "synthetic opioids (T40.4)",
+        _class(SYNTHETIC_OPIOIDS),
+        lambda claim: claim.reading.indicator == SYNTHETIC_OPIOIDS,
+    ),
+    Comparison(
+        "latest_published",
+        "latest period published at the claim's date",
+        _latest_published,
+        lambda claim: claim.match.rule == matching.RELEASE_AT_CLAIM_DATE,
+    ),
     Comparison("peak", "highest 12 months published (the 2022-23 peak)", _peak),
     Comparison("multi_year_average", "longer multi-year window", _multi_year),
     Comparison("final", "final data", _final),
@@ -251,8 +295,23 @@ COMPARISONS: list[Comparison] = [
 # The table
 
 SENSITIVITY_COLUMNS = [
-    "claim_id", "comparison", "label", "indicator", "period", "measure", "tier", "cdc_value", "cdc_figure",
-    "cdc_phrase", "published", "eligible", "why_not", "claimed_low", "claimed_high", "ratio_low", "ratio_high",
+    "claim_id",
+    "comparison",
+    "label",
+    "indicator",
+    "period",
+    "measure",
+    "tier",
+    "cdc_value",
+    "cdc_figure",
+    "cdc_phrase",
+    "published",
+    "eligible",
+    "why_not",
+    "claimed_low",
+    "claimed_high",
+    "ratio_low",
+    "ratio_high",
 ]
 
 
@@ -265,8 +324,9 @@ class SensitivityContext(Context):
 
 def context_for(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame) -> SensitivityContext:
     base = Context.build(claims, cdc_tidy, releases)
-    return SensitivityContext(base.lookup, base.releases, base.quoted, base.snapshot, base.snapshot_latest,
-                              tuple(final_figures(claims)))
+    return SensitivityContext(
+        base.lookup, base.releases, base.quoted, base.snapshot, base.snapshot_latest, tuple(final_figures(claims))
+    )
 
 
 def scored_claims(claims: pd.DataFrame, releases: pd.DataFrame) -> list[Claim]:
@@ -276,10 +336,22 @@ def scored_claims(claims: pd.DataFrame, releases: pd.DataFrame) -> list[Claim]:
     for row in rows.itertuples(index=False):
         match = matching.match_claim(row.period, row.date_value, releases, row.claim_id, row.date_precision)
         reading = matching.claim_class(row.kind, row.unit_qualifier, row.period, row.quote)
-        qualifier = qualifiers.read_qualifier(row.quote, row.value_low, row.value_high, row.claim_id, row.unit_qualifier)
+        qualifier = qualifiers.read_qualifier(
+            row.quote, row.value_low, row.value_high, row.claim_id, row.unit_qualifier
+        )
         date = None if compare._missing(row.date_value) else pd.Timestamp(row.date_value)
-        out.append(Claim(row.claim_id, date, float(row.value_low), float(row.value_high), row.unit_base, match,
-                         reading, qualifier))
+        out.append(
+            Claim(
+                row.claim_id,
+                date,
+                float(row.value_low),
+                float(row.value_high),
+                row.unit_base,
+                match,
+                reading,
+                qualifier,
+            )
+        )
     return out
 
 
@@ -297,21 +369,32 @@ def _row(claim: Claim, comparison: Comparison, alternative: Alternative) -> dict
     low, _ = compare.claimed_per_year(claim.value_low, claim.unit_base, period_end, claim.claim_id)
     high, _ = compare.claimed_per_year(claim.value_high, claim.unit_base, period_end, claim.claim_id)
     has = figure.value is not None
+    bottom, top = figure.value_range if figure.value_range else (figure.value, figure.value)
     return {
-        "claim_id": claim.claim_id, "comparison": comparison.key, "label": alternative.label,
-        "indicator": figure.indicator, "period": figure.period_words, "measure": figure.measure, "tier": figure.tier,
-        "cdc_value": round(figure.value, 1) if has else pd.NA, "cdc_figure": figure.text or figure.reason,
-        "cdc_phrase": figure.phrase, "published": figure.published.isoformat() if figure.published else "",
-        "eligible": alternative.eligible, "why_not": alternative.why_not,
-        "claimed_low": low, "claimed_high": high,
-        "ratio_low": round(low / figure.value, compare.RATIO_DECIMALS) if has else pd.NA,
-        "ratio_high": round(high / figure.value, compare.RATIO_DECIMALS) if has else pd.NA,
+        "claim_id": claim.claim_id,
+        "comparison": comparison.key,
+        "label": alternative.label,
+        "indicator": figure.indicator,
+        "period": figure.period_words,
+        "measure": figure.measure,
+        "tier": figure.tier,
+        "cdc_value": round(figure.value, 1) if has else pd.NA,
+        "cdc_figure": figure.text or figure.reason,
+        "cdc_phrase": figure.phrase,
+        "published": figure.published.isoformat() if figure.published else "",
+        "eligible": alternative.eligible,
+        "why_not": alternative.why_not,
+        "claimed_low": low,
+        "claimed_high": high,
+        "ratio_low": round(low / top, compare.RATIO_DECIMALS) if has else pd.NA,
+        "ratio_high": round(high / bottom, compare.RATIO_DECIMALS) if has else pd.NA,
     }
 
 
 @compare._located
-def sensitivity_table(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame,
-                      comparisons: list[Comparison] | None = None) -> pd.DataFrame:
+def sensitivity_table(
+    claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, comparisons: list[Comparison] | None = None
+) -> pd.DataFrame:
     """One row per quantified per-year claim and comparison of :data:`COMPARISONS` that applies.
 
     Columns :data:`SENSITIVITY_COLUMNS`; claims in ledger order, comparisons in registry order.
@@ -337,12 +420,21 @@ def sensitivity_table(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd
 def ratio_columns(comparisons: list[Comparison] | None = None) -> list[str]:
     """``ratio_low_vs_<key>``, ``ratio_high_vs_<key>`` for every comparison but ``matched`` (whose
     ratios are ``ratio_low`` / ``ratio_high``)."""
-    return [f"ratio_{end}_vs_{item.key}" for item in (comparisons or COMPARISONS) if item.key != "matched"
-            for end in ("low", "high")]
+    return [
+        f"ratio_{end}_vs_{item.key}"
+        for item in (comparisons or COMPARISONS)
+        if item.key != "matched"
+        for end in ("low", "high")
+    ]
 
 
-def wide_ratios(table: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame, claim_ids,
-                comparisons: list[Comparison] | None = None) -> pd.DataFrame:
+def wide_ratios(
+    table: pd.DataFrame,
+    claims: pd.DataFrame,
+    releases: pd.DataFrame,
+    claim_ids,
+    comparisons: list[Comparison] | None = None,
+) -> pd.DataFrame:
     """The table's ratios as columns (:func:`ratio_columns`), one row per ``claim_ids`` entry, in that
     order: empty where a comparison does not apply, the matched ratios where it is the matched one."""
     registry = comparisons or COMPARISONS
@@ -368,8 +460,9 @@ NOT_USED_MARK = "(not used)"
 SAME_MARK = "= matched"
 
 
-def grid(judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame,
-         comparisons: list[Comparison] | None = None) -> pd.DataFrame:
+def grid(
+    judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame, comparisons: list[Comparison] | None = None
+) -> pd.DataFrame:
     """The judged table (:func:`analysis.verdicts.judge_table`) as one row per claim and one column per
     comparison, each cell the ratio (low to high figure) as text: :data:`HEADLINE_MARK` after the
     headline, :data:`NOT_USED_MARK` after a figure that may not carry it (published after the claim,
@@ -390,8 +483,14 @@ def grid(judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame,
             elif len(found) and not compare._missing(found["ratio_low"].iloc[0]):
                 row = found.iloc[0]
                 low, high = float(row["ratio_low"]), float(row["ratio_high"])
-                text = _ratio_text(low) if _ratio_text(low) == _ratio_text(high) else f"{_ratio_text(low)}-{_ratio_text(high)}"
-                text += HEADLINE_MARK if row.get("headline", False) else ("" if row["eligible"] else f" {NOT_USED_MARK}")
+                text = (
+                    _ratio_text(low)
+                    if _ratio_text(low) == _ratio_text(high)
+                    else f"{_ratio_text(low)}-{_ratio_text(high)}"
+                )
+                text += (
+                    HEADLINE_MARK if row.get("headline", False) else ("" if row["eligible"] else f" {NOT_USED_MARK}")
+                )
             cells[comparison.key] = text
         heads = part[part["headline"]] if "headline" in part else part.iloc[0:0]
         cells["verdict"] = heads["verdict"].iloc[0] if len(heads) else "not checkable"
@@ -409,7 +508,18 @@ def with_comparison(comparison: Comparison, comparisons: list[Comparison] | None
 
 
 __all__ = [
-    "Alternative", "COMPARISONS", "Claim", "Comparison", "FinalFigure", "SENSITIVITY_COLUMNS", "context_for",
-    "final_figures", "grid", "ratio_columns", "scored_claims", "sensitivity_table", "wide_ratios",
+    "Alternative",
+    "COMPARISONS",
+    "Claim",
+    "Comparison",
+    "FinalFigure",
+    "SENSITIVITY_COLUMNS",
+    "context_for",
+    "final_figures",
+    "grid",
+    "ratio_columns",
+    "scored_claims",
+    "sensitivity_table",
+    "wide_ratios",
     "with_comparison",
 ]

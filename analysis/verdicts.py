@@ -54,12 +54,14 @@ class Thresholds:
 
     def rule_text(self) -> str:
         """The published rule in words, with its threshold."""
-        return (f"consistent with CDC: within {self.percent} of CDC's figure (a point or a range), or a floor "
-                f"CDC's figure meets (or misses by no more than {self.percent}); overstates: the claim's lowest "
-                f"figure is more than {self.percent} above CDC's; understates: its highest figure is more than "
-                f"{self.percent} below; not checkable: no number, no CDC figure published by the claim's date, or "
-                "not a count of deaths. The headline is the comparison most generous to the claim among those "
-                "CDC had published by the claim's date.")
+        return (
+            f"consistent with CDC: within {self.percent} of CDC's figure (a point or a range), or a floor "
+            f"CDC's figure meets (or misses by no more than {self.percent}); overstates: the claim's lowest "
+            f"figure is more than {self.percent} above CDC's; understates: its highest figure is more than "
+            f"{self.percent} below; not checkable: no number, no CDC figure published by the claim's date, or "
+            "not a count of deaths. The headline is the comparison most generous to the claim among those "
+            "CDC had published by the claim's date."
+        )
 
 
 DEFAULT = Thresholds()
@@ -110,19 +112,23 @@ JUDGED_COLUMNS = [*sensitivity.SENSITIVITY_COLUMNS, "qualifier", "verdict", "hea
 def judge_table(table: pd.DataFrame, comparison: pd.DataFrame, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
     """The sensitivity table with each row's verdict, the headline row of each claim marked, and
     ``change_from_headline`` (this row's low-figure ratio minus the headline's, 3 decimals)."""
-    qualifier_of = dict(zip(comparison["claim_id"], comparison["qualifier"]))
+    qualifier_of = dict(zip(comparison["claim_id"], comparison["qualifier"], strict=True))
     out = table.copy()
     out["qualifier"] = [qualifier_of[claim_id] for claim_id in out["claim_id"]]
-    out["verdict"] = [verdict_for(q, low, high, thresholds)
-                      for q, low, high in zip(out["qualifier"], out["ratio_low"], out["ratio_high"])]
+    out["verdict"] = [
+        verdict_for(q, low, high, thresholds)
+        for q, low, high in zip(out["qualifier"], out["ratio_low"], out["ratio_high"], strict=True)
+    ]
     out["headline"] = False
     out["change_from_headline"] = pd.array([pd.NA] * len(out), dtype="Float64")
     for _, rows in out.groupby("claim_id", sort=False):
         eligible = rows[rows["eligible"] & rows["ratio_low"].notna()]
         if eligible.empty:
             continue
-        gaps = [distance(v, low, high, thresholds)
-                for v, low, high in zip(eligible["verdict"], eligible["ratio_low"], eligible["ratio_high"])]
+        gaps = [
+            distance(v, low, high, thresholds)
+            for v, low, high in zip(eligible["verdict"], eligible["ratio_low"], eligible["ratio_high"], strict=True)
+        ]
         best = eligible.index[min(range(len(gaps)), key=lambda i: (gaps[i], i))]
         out.loc[best, "headline"] = True
         change = (rows["ratio_low"] - out.loc[best, "ratio_low"]).round(3)
@@ -133,12 +139,16 @@ def judge_table(table: pd.DataFrame, comparison: pd.DataFrame, thresholds: Thres
 # ---------------------------------------------------------------------------------------------
 # Sentences
 
-_UNIT_WORDS = {"deaths_per_year": "deaths a year", "deaths_per_12_months": "deaths in 12 months",
-               "deaths_per_day": "deaths a day"}
+_UNIT_WORDS = {
+    "deaths_per_year": "deaths a year",
+    "deaths_per_12_months": "deaths in 12 months",
+    "deaths_per_day": "deaths a day",
+}
 
 
-def claimed_words(stated_low: object, stated_high: object, stated_unit: str, qualifier: str, words: str,
-                  quote_words: str = "") -> str:
+def claimed_words(
+    stated_low: object, stated_high: object, stated_unit: str, qualifier: str, words: str, quote_words: str = ""
+) -> str:
     """The claim as said: ``over 200 deaths a day``, ``250,000 to 300,000 deaths a year``."""
     unit = _UNIT_WORDS.get(stated_unit, stated_unit.replace("_", " "))
     if qualifier == qualifiers.NONE or compare._missing(stated_low):
@@ -154,49 +164,83 @@ def _per_day(figure_value: float, row: pd.Series) -> str:
     return f", about {figure_value / (float(row['claimed_low']) / float(row['stated_low'])):,.0f} a day"
 
 
-def verdict_sentence(row: pd.Series, head: pd.Series | None, matched: pd.Series | None,
-                     thresholds: Thresholds = DEFAULT, quote_words: str = "") -> tuple[str, str]:
+def verdict_sentence(
+    row: pd.Series,
+    head: pd.Series | None,
+    matched: pd.Series | None,
+    thresholds: Thresholds = DEFAULT,
+    quote_words: str = "",
+) -> tuple[str, str]:
     """(verdict, sentence) for one claims_vs_cdc row, its headline and matched sensitivity rows."""
-    claimed = claimed_words(row["stated_low"], row["stated_high"], row["stated_unit"], row["qualifier"],
-                            row["qualifier_words"], quote_words)
+    claimed = claimed_words(
+        row["stated_low"], row["stated_high"], row["stated_unit"], row["qualifier"], row["qualifier_words"], quote_words
+    )
     date = matching.day_words(row["date"]) if len(str(row["date"])) == 10 else str(row["date"])
     if row["qualifier"] == qualifiers.NONE:
-        context = f"; CDC's count then was {matched['cdc_phrase']}" if matched is not None and matched["cdc_phrase"] else ""
+        context = (
+            f"; CDC's count then was {matched['cdc_phrase']}" if matched is not None and matched["cdc_phrase"] else ""
+        )
         return NOT_CHECKABLE, f"Not checkable: {claimed} gives no number{context}."
     if head is None:
         reason = matched["cdc_figure"] if matched is not None else "no CDC figure"
-        return NOT_CHECKABLE, f"Not checkable: CDC had published no figure for {claimed} to be set against by {date} ({reason})."
+        return (
+            NOT_CHECKABLE,
+            f"Not checkable: CDC had published no figure for {claimed} to be set against by {date} ({reason}).",
+        )
     verdict = head["verdict"]
     unpublished = ""
     if matched is not None and matched["tier"] == matching.NO_TIER and not matched["eligible"]:
         unpublished = f"CDC had not yet published {matched['period']} on {date}, and "
     if verdict == OVERSTATES:
-        text = (f"Overstates: {unpublished}{claimed} is at least {ratio_text(head['ratio_low'])} times CDC's count in "
-                f"every comparison CDC had published by {date}; the closest is {head['cdc_phrase']}.")
+        text = (
+            f"Overstates: {unpublished}{claimed} is at least {ratio_text(head['ratio_low'])} times CDC's count in "
+            f"every comparison CDC had published by {date}; the closest is {head['cdc_phrase']}."
+        )
     elif verdict == UNDERSTATES:
-        text = (f"Understates: {unpublished}{claimed} is at most {ratio_text(head['ratio_high'])} times CDC's count "
-                f"in every comparison CDC had published by {date}; the closest is {head['cdc_phrase']}.")
+        text = (
+            f"Understates: {unpublished}{claimed} is at most {ratio_text(head['ratio_high'])} times CDC's count "
+            f"in every comparison CDC had published by {date}; the closest is {head['cdc_phrase']}."
+        )
     elif row["qualifier"] == qualifiers.FLOOR and float(head["ratio_low"]) <= 1:
-        text = (f"Consistent with CDC: {unpublished}{claimed} is a floor CDC's count meets: "
-                f"{head['cdc_phrase']}{_per_day(float(head['cdc_value']), row)}.")
+        text = (
+            f"Consistent with CDC: {unpublished}{claimed} is a floor CDC's count meets: "
+            f"{head['cdc_phrase']}{_per_day(float(head['cdc_value']), row)}."
+        )
     elif row["qualifier"] == qualifiers.RANGE:
-        text = (f"Consistent with CDC: {unpublished}{head['cdc_phrase']} lies within {claimed}, allowing "
-                f"{thresholds.percent}.")
+        text = (
+            f"Consistent with CDC: {unpublished}{head['cdc_phrase']} lies within {claimed}, allowing "
+            f"{thresholds.percent}."
+        )
     else:
-        text = (f"Consistent with CDC: {unpublished}{claimed} is {ratio_text(head['ratio_low'])} times, within "
-                f"{thresholds.percent} of, {head['cdc_phrase']}.")
+        text = (
+            f"Consistent with CDC: {unpublished}{claimed} is {ratio_text(head['ratio_low'])} times, within "
+            f"{thresholds.percent} of, {head['cdc_phrase']}."
+        )
     return verdict, text
 
 
 # ---------------------------------------------------------------------------------------------
 # The scored comparison: data/processed/claims_vs_cdc.csv
 
-VERDICT_COLUMNS = ["verdict", "verdict_sentence", "headline_comparison", "headline_ratio_low", "headline_ratio_high",
-                   "smallest_ratio", "largest_ratio", "tolerance"]
+VERDICT_COLUMNS = [
+    "verdict",
+    "verdict_sentence",
+    "headline_comparison",
+    "headline_ratio_low",
+    "headline_ratio_high",
+    "smallest_ratio",
+    "largest_ratio",
+    "tolerance",
+]
 
 
-def score(comparison: pd.DataFrame, judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame,
-          thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+def score(
+    comparison: pd.DataFrame,
+    judged: pd.DataFrame,
+    claims: pd.DataFrame,
+    releases: pd.DataFrame,
+    thresholds: Thresholds = DEFAULT,
+) -> pd.DataFrame:
     """``comparison`` (:func:`analysis.matching.claims_vs_cdc`) with :data:`VERDICT_COLUMNS` and the
     sensitivity ratios (:func:`analysis.sensitivity.wide_ratios`). Counter-figures get no verdict."""
     rows = {claim_id: part for claim_id, part in judged.groupby("claim_id", sort=False)}
@@ -215,18 +259,38 @@ def score(comparison: pd.DataFrame, judged: pd.DataFrame, claims: pd.DataFrame, 
                 matched = part[part["comparison"] == "matched"].iloc[0]
                 eligible = part[part["eligible"] & part["ratio_low"].notna()]
                 if len(eligible):
-                    record.update(smallest_ratio=eligible["ratio_low"].min(), largest_ratio=eligible["ratio_high"].max())
+                    record.update(
+                        smallest_ratio=eligible["ratio_low"].min(), largest_ratio=eligible["ratio_high"].max()
+                    )
             elif row["tier"] != matching.NO_TIER:
-                matched = pd.Series({"cdc_phrase": _phrase_of(row), "cdc_figure": row["cdc_figure"], "tier": row["tier"],
-                                     "eligible": True, "period": ""})
-            words = qualifiers.read_qualifier(quotes.loc[row["claim_id"], "quote"], pd.NA, pd.NA, row["claim_id"],
-                                              quotes.loc[row["claim_id"], "unit_qualifier"]).as_written \
-                if row["qualifier"] == qualifiers.NONE else ""
+                matched = pd.Series(
+                    {
+                        "cdc_phrase": _phrase_of(row),
+                        "cdc_figure": row["cdc_figure"],
+                        "tier": row["tier"],
+                        "eligible": True,
+                        "period": "",
+                    }
+                )
+            words = (
+                qualifiers.read_qualifier(
+                    quotes.loc[row["claim_id"], "quote"],
+                    pd.NA,
+                    pd.NA,
+                    row["claim_id"],
+                    quotes.loc[row["claim_id"], "unit_qualifier"],
+                ).as_written
+                if row["qualifier"] == qualifiers.NONE
+                else ""
+            )
             verdict, sentence = verdict_sentence(row, head, matched, thresholds, words)
             record.update(verdict=verdict, verdict_sentence=sentence)
             if head is not None:
-                record.update(headline_comparison=head["comparison"], headline_ratio_low=head["ratio_low"],
-                              headline_ratio_high=head["ratio_high"])
+                record.update(
+                    headline_comparison=head["comparison"],
+                    headline_ratio_low=head["ratio_low"],
+                    headline_ratio_high=head["ratio_high"],
+                )
         out.append(record)
     verdicts = pd.DataFrame(out, columns=VERDICT_COLUMNS)
     for column in ("headline_ratio_low", "headline_ratio_high", "smallest_ratio", "largest_ratio", "tolerance"):
@@ -240,8 +304,9 @@ def _phrase_of(row: pd.Series) -> str:
     return str(row["cdc_figure"])
 
 
-def scored_comparison(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame,
-                      thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+def scored_comparison(
+    claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, thresholds: Thresholds = DEFAULT
+) -> pd.DataFrame:
     """:func:`score` from the loaded inputs: what ``data/processed/claims_vs_cdc.csv`` holds."""
     comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
     judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases), comparison, thresholds)
@@ -252,36 +317,80 @@ def scored_comparison(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd
 # The front page: one row per scored claim or claim group
 
 HEADLINE_COLUMNS = [
-    "claim_id", "claim_ids", "scope", "topic", "date", "speaker", "quote", "claimed", "qualifier", "verdict",
-    "verdict_sentence", "cdc_figure", "cdc_value", "comparison", "ratio_low", "ratio_high", "smallest_ratio",
-    "largest_ratio", "tier", "tolerance", "rule", "source_url",
+    "claim_id",
+    "claim_ids",
+    "scope",
+    "topic",
+    "date",
+    "speaker",
+    "quote",
+    "claimed",
+    "qualifier",
+    "verdict",
+    "verdict_sentence",
+    "cdc_figure",
+    "cdc_value",
+    "comparison",
+    "ratio_low",
+    "ratio_high",
+    "smallest_ratio",
+    "largest_ratio",
+    "tier",
+    "tolerance",
+    "rule",
+    "source_url",
 ]
 SCOPE_CLAIM = "claim"
 SCOPE_GROUP = "group"
 
 
-def _per_year_rows(scored: pd.DataFrame, judged: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresholds) -> list[dict]:
+def _per_year_rows(
+    scored: pd.DataFrame, judged: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresholds
+) -> list[dict]:
     quotes = claims.set_index("claim_id")
     heads = judged[judged["headline"]].set_index("claim_id")
     rows = []
     for row in scored[scored["kind"] == "claim"].itertuples(index=False):
         head = heads.loc[row.claim_id] if row.claim_id in heads.index else None
-        words = (qualifiers.read_qualifier(quotes.loc[row.claim_id, "quote"], pd.NA, pd.NA, row.claim_id,
-                                           quotes.loc[row.claim_id, "unit_qualifier"]).as_written
-                 if row.qualifier == qualifiers.NONE else "")
-        rows.append({
-            "claim_id": row.claim_id, "claim_ids": row.claim_id, "scope": SCOPE_CLAIM, "topic": row.topic,
-            "date": row.date, "speaker": row.speaker, "quote": quotes.loc[row.claim_id, "quote"],
-            "claimed": claimed_words(row.stated_low, row.stated_high, row.stated_unit, row.qualifier,
-                                     row.qualifier_words, words),
-            "qualifier": row.qualifier, "verdict": row.verdict, "verdict_sentence": row.verdict_sentence,
-            "cdc_figure": head["cdc_phrase"] if head is not None else row.cdc_figure,
-            "cdc_value": head["cdc_value"] if head is not None else row.cdc_value,
-            "comparison": row.headline_comparison, "ratio_low": row.headline_ratio_low,
-            "ratio_high": row.headline_ratio_high, "smallest_ratio": row.smallest_ratio,
-            "largest_ratio": row.largest_ratio, "tier": head["tier"] if head is not None else row.tier,
-            "tolerance": thresholds.tolerance, "rule": thresholds.rule_text(), "source_url": row.source_url,
-        })
+        words = (
+            qualifiers.read_qualifier(
+                quotes.loc[row.claim_id, "quote"],
+                pd.NA,
+                pd.NA,
+                row.claim_id,
+                quotes.loc[row.claim_id, "unit_qualifier"],
+            ).as_written
+            if row.qualifier == qualifiers.NONE
+            else ""
+        )
+        rows.append(
+            {
+                "claim_id": row.claim_id,
+                "claim_ids": row.claim_id,
+                "scope": SCOPE_CLAIM,
+                "topic": row.topic,
+                "date": row.date,
+                "speaker": row.speaker,
+                "quote": quotes.loc[row.claim_id, "quote"],
+                "claimed": claimed_words(
+                    row.stated_low, row.stated_high, row.stated_unit, row.qualifier, row.qualifier_words, words
+                ),
+                "qualifier": row.qualifier,
+                "verdict": row.verdict,
+                "verdict_sentence": row.verdict_sentence,
+                "cdc_figure": head["cdc_phrase"] if head is not None else row.cdc_figure,
+                "cdc_value": head["cdc_value"] if head is not None else row.cdc_value,
+                "comparison": row.headline_comparison,
+                "ratio_low": row.headline_ratio_low,
+                "ratio_high": row.headline_ratio_high,
+                "smallest_ratio": row.smallest_ratio,
+                "largest_ratio": row.largest_ratio,
+                "tier": head["tier"] if head is not None else row.tier,
+                "tolerance": thresholds.tolerance,
+                "rule": thresholds.rule_text(),
+                "source_url": row.source_url,
+            }
+        )
     return rows
 
 
@@ -296,17 +405,30 @@ def per_boat_group(lives: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresh
     last = dated.iloc[-1]
     quote = claims.set_index("claim_id").loc[last["claim_id"], "quote"]
     per = f"{last['qualifier_words'] + ' ' if last['qualifier_words'] else ''}{float(last['per_boat_low']):,.0f}"
-    sentence = (f"Not checkable: {boats.DOSE_CLAUSE}; {last['conditional'][0].lower()}{last['conditional'][1:]}")
+    sentence = f"Not checkable: {boats.DOSE_CLAUSE}; {last['conditional'][0].lower()}{last['conditional'][1:]}"
     return {
-        "claim_id": last["claim_id"], "claim_ids": ", ".join(lives["claim_id"]), "scope": SCOPE_GROUP,
-        "topic": compare.PER_BOAT_TOPIC, "date": last["date"],
-        "speaker": ", ".join(dict.fromkeys(lives["speaker"])), "quote": quote,
-        "claimed": f"{per} lives saved per boat destroyed ({len(lives)} statements)", "qualifier": last["qualifier"],
-        "verdict": NOT_CHECKABLE, "verdict_sentence": sentence, "cdc_figure": last["cdc_source"],
-        "cdc_value": last["all_drugs_cdc"], "comparison": "lives_per_boat_conditional",
-        "ratio_low": last["ratio_all_drugs_low"], "ratio_high": last["ratio_all_drugs_high"],
-        "smallest_ratio": pd.NA, "largest_ratio": pd.NA, "tier": last["tier"], "tolerance": thresholds.tolerance,
-        "rule": thresholds.rule_text(), "source_url": last["source_url"],
+        "claim_id": last["claim_id"],
+        "claim_ids": ", ".join(lives["claim_id"]),
+        "scope": SCOPE_GROUP,
+        "topic": compare.PER_BOAT_TOPIC,
+        "date": last["date"],
+        "speaker": ", ".join(dict.fromkeys(lives["speaker"])),
+        "quote": quote,
+        "claimed": f"{per} lives saved per boat destroyed ({len(lives)} statements)",
+        "qualifier": last["qualifier"],
+        "verdict": NOT_CHECKABLE,
+        "verdict_sentence": sentence,
+        "cdc_figure": last["cdc_source"],
+        "cdc_value": last["all_drugs_cdc"],
+        "comparison": "lives_per_boat_conditional",
+        "ratio_low": last["ratio_all_drugs_low"],
+        "ratio_high": last["ratio_all_drugs_high"],
+        "smallest_ratio": pd.NA,
+        "largest_ratio": pd.NA,
+        "tier": last["tier"],
+        "tolerance": thresholds.tolerance,
+        "rule": thresholds.rule_text(),
+        "source_url": last["source_url"],
     }
 
 
@@ -320,33 +442,65 @@ def flow_group(flow: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresholds 
     occasions = int((claimed["repeat_of"] == "").sum())
     worded = [w for w in claimed["stated_wording"] if w]
     unquantified = int((claimed["reduction_pct"].isna() & (claimed["stated_wording"] == "")).sum())
-    extra = "".join([f", once '{w}'" for w in worded] + ([", and once gave no number" if unquantified == 1 else
-                                                         f", and {unquantified} gave no number"] if unquantified else []))
+    extra = "".join(
+        [f", once '{w}'" for w in worded]
+        + (
+            [", and once gave no number" if unquantified == 1 else f", and {unquantified} gave no number"]
+            if unquantified
+            else []
+        )
+    )
     seizures = flow[flow["measure"] == "seizure_weight"]
     evidence = ""
     if len(seizures):
         first = seizures.iloc[0]
-        evidence = (f"; the evidence the White House offered, a {float(first['reduction_pct']):.0f}% "
-                    f"{first['what_it_measures'].split(':')[0]}, measures seizures, not flow")
-    sentence = (f"Not checkable: no public data measure the drugs moving by sea; {len(claimed)} dated statements on "
-                f"{occasions} occasions, {matching.day_words(claimed['date_value'].min())} to "
-                f"{matching.day_words(claimed['date_value'].max())}, put the cut at "
-                f"{numbers['reduction_pct'].min():.0f}% to {numbers['reduction_pct'].max():.0f}%{extra}{evidence}.")
+        evidence = (
+            f"; the evidence the White House offered, a {float(first['reduction_pct']):.0f}% "
+            f"{first['what_it_measures'].split(':')[0]}, measures seizures, not flow"
+        )
+    sentence = (
+        f"Not checkable: no public data measure the drugs moving by sea; {len(claimed)} dated statements on "
+        f"{occasions} occasions, {matching.day_words(claimed['date_value'].min())} to "
+        f"{matching.day_words(claimed['date_value'].max())}, put the cut at "
+        f"{numbers['reduction_pct'].min():.0f}% to {numbers['reduction_pct'].max():.0f}%{extra}{evidence}."
+    )
     quote = claims.set_index("claim_id").loc[last["claim_id"], "quote"]
     return {
-        "claim_id": last["claim_id"], "claim_ids": ", ".join(flow.loc[flow["measure"] == "claimed_flow_cut", "claim_id"]),
-        "scope": SCOPE_GROUP, "topic": compare.FLOW_TOPIC, "date": last["date"],
-        "speaker": ", ".join(dict.fromkeys(claimed["speaker"])), "quote": quote,
-        "claimed": f"a cut of {numbers['reduction_pct'].min():.0f}% to {numbers['reduction_pct'].max():.0f}% in drugs arriving by sea",
-        "qualifier": qualifiers.RANGE, "verdict": NOT_CHECKABLE, "verdict_sentence": sentence, "cdc_figure": "",
-        "cdc_value": pd.NA, "comparison": "", "ratio_low": pd.NA, "ratio_high": pd.NA, "smallest_ratio": pd.NA,
-        "largest_ratio": pd.NA, "tier": matching.NO_TIER, "tolerance": thresholds.tolerance,
-        "rule": thresholds.rule_text(), "source_url": last["source_url"],
+        "claim_id": last["claim_id"],
+        "claim_ids": ", ".join(flow.loc[flow["measure"] == "claimed_flow_cut", "claim_id"]),
+        "scope": SCOPE_GROUP,
+        "topic": compare.FLOW_TOPIC,
+        "date": last["date"],
+        "speaker": ", ".join(dict.fromkeys(claimed["speaker"])),
+        "quote": quote,
+        "claimed": (
+            f"a cut of {numbers['reduction_pct'].min():.0f}% to {numbers['reduction_pct'].max():.0f}% "
+            "in drugs arriving by sea"
+        ),
+        "qualifier": qualifiers.RANGE,
+        "verdict": NOT_CHECKABLE,
+        "verdict_sentence": sentence,
+        "cdc_figure": "",
+        "cdc_value": pd.NA,
+        "comparison": "",
+        "ratio_low": pd.NA,
+        "ratio_high": pd.NA,
+        "smallest_ratio": pd.NA,
+        "largest_ratio": pd.NA,
+        "tier": matching.NO_TIER,
+        "tolerance": thresholds.tolerance,
+        "rule": thresholds.rule_text(),
+        "source_url": last["source_url"],
     }
 
 
-def headline_verdicts(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, strikes: pd.DataFrame,
-                      thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+def headline_verdicts(
+    claims: pd.DataFrame,
+    cdc_tidy: pd.DataFrame,
+    releases: pd.DataFrame,
+    strikes: pd.DataFrame,
+    thresholds: Thresholds = DEFAULT,
+) -> pd.DataFrame:
     """The verdicts for the report's front page: one row per scored per-year claim (ledger order),
     then one row for the lives-per-boat claims and one for the seaborne-flow claims.
 
@@ -363,8 +517,10 @@ def headline_verdicts(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd
     judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases), comparison, thresholds)
     scored = score(comparison, judged, claims, releases, thresholds)
     rows = _per_year_rows(scored, judged, claims, thresholds)
-    for group in (per_boat_group(boats.lives_per_boat(claims, strikes, cdc_tidy, releases), claims, thresholds),
-                  flow_group(compare.seaborne_flow_series(claims), claims, thresholds)):
+    for group in (
+        per_boat_group(boats.lives_per_boat(claims, strikes, cdc_tidy, releases), claims, thresholds),
+        flow_group(compare.seaborne_flow_series(claims), claims, thresholds),
+    ):
         if group is not None:
             rows.append(group)
     out = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
@@ -394,10 +550,14 @@ def robustness_lines(judged: pd.DataFrame) -> list[str]:
         verdict = heads["verdict"].iloc[0]
         usable = part[part["eligible"] & part["ratio_low"].notna()]
         others = usable[usable["verdict"] != verdict]
-        text = f"{claim_id}: {verdict} in {len(usable) - len(others)} of {len(usable)} comparisons usable for the verdict"
+        text = (
+            f"{claim_id}: {verdict} in {len(usable) - len(others)} of {len(usable)} comparisons usable for the verdict"
+        )
         if len(others):
             titles = {item.key: item.title for item in sensitivity.COMPARISONS}
-            text += "; " + ", ".join(f"{titles.get(row.comparison, row.comparison)} {ratio_text(row.ratio_low)}: "
-                                     f"{row.verdict}" for row in others.itertuples())
+            text += "; " + ", ".join(
+                f"{titles.get(row.comparison, row.comparison)} {ratio_text(row.ratio_low)}: {row.verdict}"
+                for row in others.itertuples()
+            )
         lines.append(text)
     return lines

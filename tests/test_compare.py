@@ -187,7 +187,8 @@ def test_counter_figure_classes_of_the_ledger_are_the_ones_its_readme_lists():
                for row in counter.itertuples()}
     assert {k for k, v in classes.items() if v == "synthetic_opioids"} == {"CF04", "CF08", "CF17"}
     assert (classes["CF18"], classes["CF19"]) == ("psychostimulants", "cocaine")
-    assert {k for k, v in classes.items() if v == "all_drugs"} == set(classes) - {"CF04", "CF08", "CF17", "CF18", "CF19"}
+    others = set(classes) - {"CF04", "CF08", "CF17", "CF18", "CF19"}
+    assert {k for k, v in classes.items() if v == "all_drugs"} == others
 
 
 # ------------------------------------------------------------------------------------------------
@@ -225,8 +226,10 @@ def test_almost_100_is_kept_as_wording_and_repeats_of_one_occasion_are_marked():
         claim("C2", "2026-01-20", 100, unit="percent_reduction (stated 'almost 100%')", topic=topic,
               quote="We've taken out almost 100 percent of the drugs"),
         claim("C3", "2026-01-21", 97, unit="percent_reduction", topic=topic, quote="97%"),
-        claim("C4", "2026-03", 20, unit="percent_reduction_in_drug_vessel_movement (Caribbean)", topic=topic, quote="a 20 per cent"),
-        claim("C5", "2026-03", 25, unit="percent_reduction_in_drug_vessel_movement (Pacific)", topic=topic, quote="a 25 per cent"),
+        claim("C4", "2026-03", 20, unit="percent_reduction_in_drug_vessel_movement (Caribbean)", topic=topic,
+              quote="a 20 per cent"),
+        claim("C5", "2026-03", 25, unit="percent_reduction_in_drug_vessel_movement (Pacific)", topic=topic,
+              quote="a 25 per cent"),
         claim("C6", "2025-11-27", 85, unit="percent_reduction", topic=topic, quote="It's about 85% stopped"),
     )
     out = compare.seaborne_flow_series(frame).set_index("claim_id")
@@ -289,7 +292,8 @@ def test_findings_table_numbers_come_from_the_data():
     assert deaths["number"] == f"{int(strikes['killed'].sum())} / {int(strikes['killed'].sum() + strikes['survivors_not_found'].sum())}"
     assert out["data_file"].str.len().gt(0).all() and out["source"].str.len().gt(0).all()
     # cumulative strike figures say where the ledger ends (computed, release 2026-12: 22 Jun 2026), and "at least"
-    assert deaths["finding"] == "Deaths in the strike ledger to 22 Jun 2026, at least: announced / with survivors never found"
+    assert deaths["finding"] == (
+        "Deaths in the strike ledger to 22 Jun 2026, at least: announced / with survivors never found")
     assert out["finding"].str.startswith("Published tallies to 22 Jun 2026 matching").sum() == 1
     # the overdose-deaths-per-strike-death comparison is gone (two unrelated quantities)
     assert not out["finding"].str.contains("per strike death").any()
@@ -301,9 +305,11 @@ def test_findings_table_numbers_come_from_the_data():
     over = comparison[(comparison["kind"] == "claim") & (comparison["verdict"] == "overstates")]
     row = out[out["finding"].str.startswith("Per-year claims that overstate")].iloc[0]
     assert f"({len(over)} of 15 with a number; tolerance 10%)" in row["finding"]
-    assert row["number"].startswith(f"at least {over.loc[over['headline_ratio_low'] < 100, 'headline_ratio_low'].min():.1f}")
+    smallest = over.loc[over["headline_ratio_low"] < 100, "headline_ratio_low"].min()
+    assert row["number"].startswith(f"at least {smallest:.1f}")
     lives = out[out["finding"].str.startswith("If each boat destroyed saved")].iloc[0]
-    assert lives["finding"] == "If each boat destroyed saved 25,000 lives, the 37 boats destroyed by 2026-01-29 would have saved"
+    assert lives["finding"] == (
+        "If each boat destroyed saved 25,000 lives, the 37 boats destroyed by 2026-01-29 would have saved")
     assert lives["number"].startswith("925,000 (12.7 x all overdose deaths in the 12 months ending 2025-08")
 
 

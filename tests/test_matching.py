@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import cdc, ledgers, matching, releases
+from analysis import cdc, matching, releases
 from analysis.paths import project_paths
 
 
@@ -64,8 +64,10 @@ EXPECTED = {
 
 def test_every_overdose_row_is_matched_by_the_rules(claims, comparison):
     assert set(comparison["claim_id"]) == set(claims.loc[claims["topic"] == "overdose_deaths_per_year", "claim_id"])
-    got = {row.claim_id: (row.cdc_period_end, row.match_rule, row.tier, row.release_basis)
-           for row in comparison.itertuples()}
+    got = {
+        row.claim_id: (row.cdc_period_end, row.match_rule, row.tier, row.release_basis)
+        for row in comparison.itertuples()
+    }
     assert got == EXPECTED
     assert comparison.set_index("claim_id").loc["C011", "cdc_years"] == "2020-2024"
 
@@ -96,8 +98,10 @@ def test_counter_figures_never_get_a_ratio_and_schedule_releases_say_so(comparis
     assert comparison.loc[comparison["kind"] == "counter_figure", "ratio_low"].isna().all()
     c001 = comparison.set_index("claim_id").loc["C001"]
     assert "release of 8 Jan 2025, assumed from CDC's regular schedule" in c001["note"]
-    assert c001["cdc_figure"] == ("91,694 all drug overdose deaths in the 12 months ending Aug 2024 (CDC provisional, "
-                                  "predicted, release of 10 Sep 2025)")
+    assert c001["cdc_figure"] == (
+        "91,694 all drug overdose deaths in the 12 months ending Aug 2024 (CDC provisional, "
+        "predicted, release of 10 Sep 2025)"
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -106,8 +110,10 @@ def test_counter_figures_never_get_a_ratio_and_schedule_releases_say_so(comparis
 
 def test_claim_class_on_every_overdose_claim(claims):
     rows = claims[(claims["topic"] == "overdose_deaths_per_year") & (claims["kind"] == "claim")]
-    readings = {row.claim_id: matching.claim_class(row.kind, row.unit_qualifier, row.period, row.quote)
-                for row in rows.itertuples()}
+    readings = {
+        row.claim_id: matching.claim_class(row.kind, row.unit_qualifier, row.period, row.quote)
+        for row in rows.itertuples()
+    }
     # only C014 ("Fentanyl ... 74,702") and C092 ("to fentanyl") name it; C012's quote does not, though its period does
     assert {k for k, r in readings.items() if r.indicator == "synthetic_opioids"} == {"C014", "C092"}
     assert {k for k, r in readings.items() if r.period_suggests_fentanyl} == {"C012", "C092"}
@@ -138,7 +144,9 @@ def test_release_at_a_day_uses_the_calendar_and_its_gap(calendar):
 def test_first_published(calendar):
     assert matching.first_published(calendar, "2025-12").release_date.isoformat() == "2026-05-13"
     assert matching.first_published(calendar, "2025-05").release_date.isoformat() == "2026-01-14"  # skipped by the gap
-    assert matching.first_published(calendar, "2020-12").release_month == "2024-01"  # before the calendar: its first row
+    assert (
+        matching.first_published(calendar, "2020-12").release_month == "2024-01"
+    )  # before the calendar: its first row
     assert matching.first_published(calendar, "2027-01") is None
 
 
@@ -161,7 +169,12 @@ def test_quoted_figures_are_the_rows_quoting_releases_beyond_the_snapshot(claims
 def _with_claim(claims, claim_id, date, period, quote):
     row = claims[claims["claim_id"] == "C006"].copy()
     row["claim_id"], row["date"], row["date_value"], row["period"], row["quote"] = (
-        claim_id, date, pd.Timestamp(date), period, quote)
+        claim_id,
+        date,
+        pd.Timestamp(date),
+        period,
+        quote,
+    )
     return pd.concat([claims, row], ignore_index=True)
 
 
@@ -171,8 +184,10 @@ def test_a_period_beyond_the_snapshot_uses_the_figure_quoted_from_that_release(c
     out = matching.claims_vs_cdc(frame, national, calendar).set_index("claim_id")
     row = out.loc["C901"]
     assert (row["cdc_period_end"], row["tier"], row["cdc_value"]) == ("2025-08", "quoted release", 73000)
-    assert row["cdc_figure"] == ("an estimated 73,000 all drug overdose deaths in the 12 months ending Aug 2025 "
-                                 "(CDC provisional as reported by AP, release of 14 Jan 2026)")
+    assert row["cdc_figure"] == (
+        "an estimated 73,000 all drug overdose deaths in the 12 months ending Aug 2025 "
+        "(CDC provisional as reported by AP, release of 14 Jan 2026)"
+    )
     assert pd.isna(row["cdc_predicted"]) and row["ratio_low"] == round(300000 / 73000, 3)
     assert (out.loc["C902", "tier"], out.loc["C902", "cdc_value"]) == ("quoted release", 45000)  # CF17, "over 45,000"
 
@@ -195,11 +210,15 @@ def test_a_counter_figure_dated_before_the_release_it_quotes_is_refused(claims, 
 
 def test_calendar_lines(calendar):
     lines = matching.calendar_lines(calendar, "2025-04")
-    assert lines[0] == ("CDC's release calendar, Jan 2024 to Nov 2026: 4 releases dated from pages, 28 assumed from "
-                        "CDC's regular schedule (second Wednesday of the month, latest period five months earlier), and "
-                        "no release in Oct 2025, Nov 2025, Dec 2025.")
-    assert lines[1] == ("From 10 Sep 2025 to 13 Jan 2026 the newest period CDC had out was the 12 months ending "
-                        "Apr 2025, the last period of this project's snapshot.")
+    assert lines[0] == (
+        "CDC's release calendar, Jan 2024 to Nov 2026: 4 releases dated from pages, 28 assumed from "
+        "CDC's regular schedule (second Wednesday of the month, latest period five months earlier), and "
+        "no release in Oct 2025, Nov 2025, Dec 2025."
+    )
+    assert lines[1] == (
+        "From 10 Sep 2025 to 13 Jan 2026 the newest period CDC had out was the 12 months ending "
+        "Apr 2025, the last period of this project's snapshot."
+    )
 
 
 def test_columns(comparison):

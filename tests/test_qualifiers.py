@@ -10,26 +10,76 @@ from analysis import compare, qualifiers
 # Read by hand from each row's quote.
 EXPECTED = {
     # overdose deaths per year: claims
-    "C001": ("range", ""), "C014": ("point", ""), "C092": ("point", ""), "C002": ("range", ""), "C003": ("point", ""),
-    "C004": ("floor", "over"), "C094": ("point", ""), "C005": ("point", ""), "C006": ("point", ""),
-    "C007": ("none", ""), "C008": ("floor", "over"), "C009": ("point", "close to"), "C010": ("point", ""),
-    "C011": ("range", ""), "C012": ("range", ""), "C013": ("none", ""), "C070": ("none", ""), "C071": ("range", ""),
+    "C001": ("range", ""),
+    "C014": ("point", ""),
+    "C092": ("point", ""),
+    "C002": ("range", ""),
+    "C003": ("point", ""),
+    "C004": ("floor", "over"),
+    "C094": ("point", ""),
+    "C005": ("point", ""),
+    "C006": ("point", ""),
+    "C007": ("none", ""),
+    "C008": ("floor", "over"),
+    "C009": ("point", "close to"),
+    "C010": ("point", ""),
+    "C011": ("range", ""),
+    "C012": ("range", ""),
+    "C013": ("none", ""),
+    "C070": ("none", ""),
+    "C071": ("range", ""),
     # lives saved per boat / in total
-    "C015": ("floor", "more than"), "C026": ("point", "about"), "C016": ("range", ""), "C017": ("point", ""),
-    "C018": ("point", ""), "C019": ("point", ""), "C020": ("point", ""), "C021": ("point", ""), "C022": ("point", ""),
-    "C023": ("range", ""), "C096": ("point", ""), "C024": ("point", ""), "C025": ("point", ""),
-    "C027": ("floor", "at least"), "C028": ("none", ""),
+    "C015": ("floor", "more than"),
+    "C026": ("point", "about"),
+    "C016": ("range", ""),
+    "C017": ("point", ""),
+    "C018": ("point", ""),
+    "C019": ("point", ""),
+    "C020": ("point", ""),
+    "C021": ("point", ""),
+    "C022": ("point", ""),
+    "C023": ("range", ""),
+    "C096": ("point", ""),
+    "C024": ("point", ""),
+    "C025": ("point", ""),
+    "C027": ("floor", "at least"),
+    "C028": ("none", ""),
     # seaborne flow
-    "C029": ("point", ""), "C030": ("point", ""), "C031": ("point", "about"), "C032": ("point", ""),
-    "C033": ("point", ""), "C034": ("point", ""), "C035": ("point", ""), "C036": ("point", ""), "C072": ("point", ""),
-    "C037": ("point", ""), "C038": ("point", "almost"), "C073": ("point", ""), "C074": ("point", ""),
-    "C039": ("point", ""), "C040": ("point", ""), "C075": ("none", ""), "C041": ("point", ""), "C076": ("point", ""),
-    "C077": ("point", ""), "C042": ("point", ""),
+    "C029": ("point", ""),
+    "C030": ("point", ""),
+    "C031": ("point", "about"),
+    "C032": ("point", ""),
+    "C033": ("point", ""),
+    "C034": ("point", ""),
+    "C035": ("point", ""),
+    "C036": ("point", ""),
+    "C072": ("point", ""),
+    "C037": ("point", ""),
+    "C038": ("point", "almost"),
+    "C073": ("point", ""),
+    "C074": ("point", ""),
+    "C039": ("point", ""),
+    "C040": ("point", ""),
+    "C075": ("none", ""),
+    "C041": ("point", ""),
+    "C076": ("point", ""),
+    "C077": ("point", ""),
+    "C042": ("point", ""),
     # counter-figures of the overdose topic
-    "CF01": ("point", ""), "CF02": ("point", ""), "CF03": ("point", "an estimated"), "CF04": ("point", ""),
-    "CF05": ("ceiling", "up to"), "CF17": ("floor", "over"), "CF18": ("point", "nearly"), "CF19": ("point", "nearly"),
-    "CF06": ("point", "an estimated"), "CF07": ("point", ""), "CF15": ("point", ""), "CF16": ("point", "about"),
-    "CF08": ("point", ""), "CF09": ("point", ""),
+    "CF01": ("point", ""),
+    "CF02": ("point", ""),
+    "CF03": ("point", "an estimated"),
+    "CF04": ("point", ""),
+    "CF05": ("ceiling", "up to"),
+    "CF17": ("floor", "over"),
+    "CF18": ("point", "nearly"),
+    "CF19": ("point", "nearly"),
+    "CF06": ("point", "an estimated"),
+    "CF07": ("point", ""),
+    "CF15": ("point", ""),
+    "CF16": ("point", "about"),
+    "CF08": ("point", ""),
+    "CF09": ("point", ""),
 }
 
 
@@ -81,8 +131,9 @@ def test_a_quote_without_its_figure_is_refused_by_name():
 
 
 def test_unquantified_row_has_no_figure():
-    result = qualifiers.read_qualifier("tens of thousands of Americans", None, None, "C1",
-                                       "unquantified: 'tens of thousands'")
+    result = qualifiers.read_qualifier(
+        "tens of thousands of Americans", None, None, "C1", "unquantified: 'tens of thousands'"
+    )
     assert (result.kind, result.as_written) == ("none", "tens of thousands")
     assert result.describe() == "no figure ('tens of thousands')"
     assert qualifiers.read_qualifier("over 200", 200, 200).describe() == "a floor ('over 200')"

@@ -549,7 +549,8 @@ def test_quoted_figure_against_the_band(claims, held, first):
 
 
 def test_final_product_gaps(claims, held):
-    table = revisions.final_product_gaps(matching.claims_vs_cdc(claims, held["2025-09"], releases.load_releases(project_paths()))).set_index("claim_id")
+    comparison = matching.claims_vs_cdc(claims, held["2025-09"], releases.load_releases(project_paths()))
+    table = revisions.final_product_gaps(comparison).set_index("claim_id")
     assert table.loc["CF01", ["final", "latest_reported"]].tolist() == [105007, 106881]
     assert table.loc["CF01", "final_vs_latest_percent"] == round(100 * (105007 - 106881) / 106881, 2)
     assert set(table.index) == {"CF01", "CF07", "CF08"}

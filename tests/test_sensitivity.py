@@ -8,8 +8,23 @@ import pytest
 from analysis import cdc, matching, releases, sensitivity
 from analysis.paths import project_paths
 
-QUANTIFIED = ["C001", "C014", "C092", "C002", "C003", "C004", "C094", "C005", "C006", "C008", "C009", "C010", "C011",
-              "C012", "C071"]
+QUANTIFIED = [
+    "C001",
+    "C014",
+    "C092",
+    "C002",
+    "C003",
+    "C004",
+    "C094",
+    "C005",
+    "C006",
+    "C008",
+    "C009",
+    "C010",
+    "C011",
+    "C012",
+    "C071",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +80,9 @@ def test_the_peak_and_the_multi_year_and_final_rows(table):
     matched = table[(table["claim_id"] == "C011") & (table["comparison"] == "matched")].iloc[0]
     assert matched["cdc_value"] == round((93526 + 109099 + 110942 + 108550 + 81711) / 5, 1)
     final = table[table["comparison"] == "final"].set_index("claim_id")
-    assert final.loc["C014", "cdc_value"] == 72776 and final.loc["C014", "why_not"] == "publication date not in the ledger"
+    assert (
+        final.loc["C014", "cdc_value"] == 72776 and final.loc["C014", "why_not"] == "publication date not in the ledger"
+    )
     assert set(final.index) == {"C014", "C002", "C003", "C004", "C094", "C005", "C008", "C009"}
     assert (final.drop(index="C014")["cdc_value"] == 79385).all()  # CF07, Feb 2026: after every 2024 claim
     later = table[table["comparison"] == "later_release"]
@@ -73,9 +90,14 @@ def test_the_peak_and_the_multi_year_and_final_rows(table):
 
 
 def test_final_figures_are_cf01_cf07_cf08(claims):
-    finals = {item.claim_id: (item.indicator, item.period_end, item.value) for item in sensitivity.final_figures(claims)}
-    assert finals == {"CF01": ("all_drugs", "2023-12", 105007), "CF07": ("all_drugs", "2024-12", 79385),
-                      "CF08": ("synthetic_opioids", "2023-12", 72776)}
+    finals = {
+        item.claim_id: (item.indicator, item.period_end, item.value) for item in sensitivity.final_figures(claims)
+    }
+    assert finals == {
+        "CF01": ("all_drugs", "2023-12", 105007),
+        "CF07": ("all_drugs", "2024-12", 79385),
+        "CF08": ("synthetic_opioids", "2023-12", 72776),
+    }
 
 
 def test_per_day_claim_is_multiplied_by_the_days_of_each_rows_window(table):
@@ -97,14 +119,37 @@ def test_one_more_comparison_is_one_registry_entry(claims, national, calendar):
         figure = context.figure(claim.match, claim.reading.indicator)
         if figure.value is None:
             return None
-        bigger = matching.CdcFigure(figure.value * 2, figure.tier, figure.indicator, "test", "twice", figure.period_words,
-                                    figure.published)
+        bigger = matching.CdcFigure(
+            figure.value * 2, figure.tier, figure.indicator, "test", "twice", figure.period_words, figure.published
+        )
         return sensitivity.Alternative(bigger, "twice the matched figure", True)
 
+    def banded(claim, context):  # a figure known as a range, e.g. "if revised by 10% either way"
+        figure = context.figure(claim.match, claim.reading.indicator)
+        if figure.value is None:
+            return None
+        ranged = matching.CdcFigure(
+            figure.value,
+            figure.tier,
+            figure.indicator,
+            "test",
+            "band",
+            figure.period_words,
+            figure.published,
+            value_range=(figure.value * 0.9, figure.value * 1.1),
+        )
+        return sensitivity.Alternative(ranged, "within 10%", True)
+
     registry = sensitivity.with_comparison(sensitivity.Comparison("twice", "twice the figure", doubled))
+    registry = sensitivity.with_comparison(sensitivity.Comparison("band", "a band", banded), registry)
     table = sensitivity.sensitivity_table(claims, national, calendar, registry)
     rows = table[table["comparison"] == "twice"]
     assert len(rows) == 14 and "ratio_low_vs_twice" in sensitivity.ratio_columns(registry)
+    band = table[(table["comparison"] == "band") & (table["claim_id"] == "C002")].iloc[0]
+    assert (band["ratio_low"], band["ratio_high"]) == (
+        round(300000 / (81711 * 1.1), 3),
+        round(350000 / (81711 * 0.9), 3),
+    )
     assert sensitivity.COMPARISONS[-1].key == "later_release"  # the registry itself is unchanged
 
 

@@ -12,7 +12,12 @@ from analysis.paths import project_paths
 @pytest.fixture(scope="module")
 def inputs(claims):
     paths = project_paths()
-    return claims, cdc.load_national(paths), releases.load_releases(paths), ledgers.load_strikes(paths.raw / "strikes.csv")
+    return (
+        claims,
+        cdc.load_national(paths),
+        releases.load_releases(paths),
+        ledgers.load_strikes(paths.raw / "strikes.csv"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +64,20 @@ def test_tolerance_is_a_parameter():
 
 
 def test_the_headline_is_the_most_generous_usable_comparison():
-    table = pd.DataFrame({
-        "claim_id": ["C1"] * 4, "comparison": ["matched", "reported", "peak", "final"],
-        "eligible": [True, True, True, False], "ratio_low": pd.array([3.6, 3.7, 2.6, 1.0], dtype="Float64"),
-        "ratio_high": pd.array([3.6, 3.7, 2.6, 1.0], dtype="Float64"),
-        **{column: "" for column in sensitivity.SENSITIVITY_COLUMNS if column not in
-           ("claim_id", "comparison", "eligible", "ratio_low", "ratio_high")},
-    })
+    table = pd.DataFrame(
+        {
+            "claim_id": ["C1"] * 4,
+            "comparison": ["matched", "reported", "peak", "final"],
+            "eligible": [True, True, True, False],
+            "ratio_low": pd.array([3.6, 3.7, 2.6, 1.0], dtype="Float64"),
+            "ratio_high": pd.array([3.6, 3.7, 2.6, 1.0], dtype="Float64"),
+            **{
+                column: ""
+                for column in sensitivity.SENSITIVITY_COLUMNS
+                if column not in ("claim_id", "comparison", "eligible", "ratio_low", "ratio_high")
+            },
+        }
+    )
     comparison = pd.DataFrame({"claim_id": ["C1"], "qualifier": ["point"]})
     judged = verdicts.judge_table(table, comparison).set_index("comparison")
     assert judged["headline"].tolist() == [False, False, True, False]  # final (1.0) is not usable: published later
@@ -79,15 +91,23 @@ def test_every_claim_gets_one_of_the_four_words_and_counter_figures_none(scored)
     got = claims["verdict"].to_dict()
     assert {k for k, v in got.items() if v == "consistent with CDC"} == {"C004", "C014"}
     assert {k for k, v in got.items() if v == "not checkable"} == {"C007", "C013", "C070"}
-    assert {k for k, v in got.items() if v == "overstates"} == set(claims.index) - {"C004", "C014", "C007", "C013", "C070"}
+    assert {k for k, v in got.items() if v == "overstates"} == set(claims.index) - {
+        "C004",
+        "C014",
+        "C007",
+        "C013",
+        "C070",
+    }
 
 
 def test_c004_over_200_a_day_is_a_floor_cdc_meets(scored):
     row = scored.loc["C004"]
     assert (row["qualifier"], row["verdict"], row["headline_comparison"]) == ("floor", "consistent with CDC", "matched")
-    assert row["verdict_sentence"] == ("Consistent with CDC: over 200 deaths a day is a floor CDC's count meets: 81,711 "
-                                       "all drug overdose deaths in the 12 months ending Dec 2024 (CDC provisional, "
-                                       "predicted, release of 10 Sep 2025), about 223 a day.")
+    assert row["verdict_sentence"] == (
+        "Consistent with CDC: over 200 deaths a day is a floor CDC's count meets: 81,711 "
+        "all drug overdose deaths in the 12 months ending Dec 2024 (CDC provisional, "
+        "predicted, release of 10 Sep 2025), about 223 a day."
+    )
 
 
 def test_overstates_quotes_the_smallest_ratio_of_the_usable_comparisons(scored):
@@ -95,8 +115,10 @@ def test_overstates_quotes_the_smallest_ratio_of_the_usable_comparisons(scored):
         assert row["headline_ratio_low"] == row["smallest_ratio"], claim_id
         assert verdicts.ratio_text(row["smallest_ratio"]) in row["verdict_sentence"], claim_id
     c010 = scored.loc["C010"]
-    assert c010["verdict_sentence"].startswith("Overstates: CDC had not yet published the 12 months ending Dec 2025 on "
-                                               "6 Dec 2025, and 300,000 deaths a year is at least 2.66 times")
+    assert c010["verdict_sentence"].startswith(
+        "Overstates: CDC had not yet published the 12 months ending Dec 2025 on "
+        "6 Dec 2025, and 300,000 deaths a year is at least 2.66 times"
+    )
 
 
 def test_every_sentence_names_the_claimed_number_and_the_cdc_figure(scored, inputs):
@@ -117,20 +139,30 @@ def test_headline_verdicts_contract(inputs):
     assert list(front.columns) == verdicts.HEADLINE_COLUMNS
     per_year = front[front["scope"] == "claim"]
     assert len(per_year) == 18 and list(per_year["claim_id"]) == list(
-        claims.loc[(claims["topic"] == "overdose_deaths_per_year") & (claims["kind"] == "claim"), "claim_id"])
+        claims.loc[(claims["topic"] == "overdose_deaths_per_year") & (claims["kind"] == "claim"), "claim_id"]
+    )
     groups = front[front["scope"] == "group"].set_index("topic")
     assert list(groups.index) == ["lives_saved_per_boat", "seaborne_flow_reduction_pct"]
     assert (groups["verdict"] == "not checkable").all()
     assert groups.loc["lives_saved_per_boat", "verdict_sentence"].startswith(
-        "Not checkable: 'enough drugs to kill 25,000' is dose arithmetic")
-    assert "the 37 boats the strike ledger shows destroyed by 29 Jan 2026 would have saved 925,000" in \
-        groups.loc["lives_saved_per_boat", "verdict_sentence"]
-    assert "put the cut at 85% to 97%, once 'almost 100%'" in groups.loc["seaborne_flow_reduction_pct", "verdict_sentence"]
+        "Not checkable: 'enough drugs to kill 25,000' is dose arithmetic"
+    )
+    assert (
+        "the 37 boats the strike ledger shows destroyed by 29 Jan 2026 would have saved 925,000"
+        in groups.loc["lives_saved_per_boat", "verdict_sentence"]
+    )
+    assert (
+        "put the cut at 85% to 97%, once 'almost 100%'" in groups.loc["seaborne_flow_reduction_pct", "verdict_sentence"]
+    )
     assert set(front["verdict"]) <= set(verdicts.VERDICTS)
     assert (front["tolerance"] == 0.10).all() and front["rule"].str.contains("within 10%").all()
     c001 = front.set_index("claim_id").loc["C001"]
     assert c001["cdc_figure"].startswith("112,966 all drug overdose deaths in the 12 months ending Aug 2023")
-    assert (c001["comparison"], c001["tier"], c001["claimed"]) == ("peak", "snapshot", "250,000 to 300,000 deaths a year")
+    assert (c001["comparison"], c001["tier"], c001["claimed"]) == (
+        "peak",
+        "snapshot",
+        "250,000 to 300,000 deaths a year",
+    )
     looser = verdicts.headline_verdicts(claims, national, calendar, strikes, verdicts.Thresholds(0.0))
     strict = looser.set_index("claim_id").loc["C014"]  # no tolerance: 0.993 of CDC's figure is below it
     assert (strict["verdict"], strict["comparison"]) == ("understates", "matched")
@@ -142,7 +174,9 @@ def test_verdict_and_robustness_lines(scored, inputs):
     comparison = matching.claims_vs_cdc(claims, national, calendar)
     judged = verdicts.judge_table(sensitivity.sensitivity_table(claims, national, calendar), comparison)
     lines = verdicts.robustness_lines(judged)
-    assert "C014: consistent with CDC in 3 of 5 comparisons usable for the verdict; all drug overdose deaths 0.69: " \
-           "understates, latest period published at the claim's date 1.27: overstates" in lines
+    assert (
+        "C014: consistent with CDC in 3 of 5 comparisons usable for the verdict; all drug overdose deaths 0.69: "
+        "understates, latest period published at the claim's date 1.27: overstates" in lines
+    )
     text = verdicts.verdict_lines(scored.reset_index())
     assert text[0].startswith("The rule (tolerance 10%): consistent with CDC") and len(text) == 19
