@@ -34,24 +34,36 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(line: str) -> None:
+    """Progress of long work: one line to stderr (never into a committed output)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def _report(args: argparse.Namespace) -> int:
     from . import report
 
-    index = report.build_report(project_paths(args.root), with_code=args.with_code, workers=args.workers)
-    print(f"wrote {index.relative_to(project_paths(args.root).root)}")
+    paths = project_paths(args.root)
+    _progress(f"report: executing {len(report.find_notebooks(paths))} notebooks, {args.workers} at a time")
+    index = report.build_report(paths, with_code=args.with_code, workers=args.workers, progress=_progress)
+    print(f"wrote {index.relative_to(paths.root)}; open {index}")
     return 0
 
 
 def _notebooks(args: argparse.Namespace) -> int:
+    import time
+
     import nbformat
 
     from . import report
 
     paths = project_paths(args.root)
-    for path in report.find_notebooks(paths):
+    found = report.find_notebooks(paths)
+    for number, path in enumerate(found, start=1):
+        _progress(f"[{number}/{len(found)}] {path.name}: running")
+        started = time.perf_counter()
         executed, timing = report.execute_notebook(path, paths)
         nbformat.write(executed, path)
-        print(f"executed {path.relative_to(paths.root)} in place")
+        print(f"executed {path.relative_to(paths.root)} in place ({time.perf_counter() - started:.1f} s)")
     return 0
 
 
