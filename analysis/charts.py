@@ -359,9 +359,11 @@ def _frame(rows: list[dict[str, Any]], x: str, y: str, extra: tuple[str, ...] = 
 
 def _legend(ax: Axes, loc: str, fontsize: float | None = None) -> None:
     """The legend: inside the axes at ``loc`` (wide), or under the axes in one column (narrow)."""
-    if current_layout().legend_below:
+    area = getattr(ax.figure, "_legend_area", None)
+    if current_layout().legend_below and area is not None:
         handles, labels = ax.get_legend_handles_labels()
-        ax.figure.legend(handles, labels, loc="outside lower left", ncols=1, fontsize=7.5)
+        area.legend(handles, [_wrap(label, 80) for label in labels], loc="upper left", ncols=1, fontsize=7.5,
+                    borderaxespad=0)
     else:
         ax.legend(loc=loc, fontsize=fontsize)
 
@@ -425,7 +427,9 @@ def finding_title(ax: Axes, title: str, subtitle: str | None = None) -> None:
     scale = fig.get_figwidth() / FIGSIZE[0]  # characters per line follow the figure's width
     fig.suptitle(textwrap.fill(title, width=int(78 * scale)), x=0.0, ha="left", fontsize=12, fontweight="bold")
     if subtitle:
-        ax.set_title(textwrap.fill(subtitle, width=int(110 * scale)), loc="left", fontsize=9, fontweight="normal")
+        narrow = 0.8 if current_layout().legend_below else 1.0  # the subtitle starts at the axes, not the edge
+        ax.set_title(textwrap.fill(subtitle, width=int(110 * scale * narrow)), loc="left", fontsize=9,
+                     fontweight="normal")
 
 
 def fall_phrase(trend: compare.PeakDecline, subject: str) -> str:
@@ -476,7 +480,7 @@ def _date_axis(ax: Axes, label: str = "") -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=current_layout().max_date_ticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
-    ax.set_xlabel(label)
+    ax.set_xlabel(_wrap(label, 100) if label else label)
 
 
 def _new(figsize=FIGSIZE) -> tuple[Figure, Axes]:
@@ -486,8 +490,12 @@ def _new(figsize=FIGSIZE) -> tuple[Figure, Axes]:
     if layout.figsize is None:
         fig, ax = plt.subplots(figsize=figsize, dpi=DPI)
         return fig, ax
+    # Narrow: the legend gets its own row under the chart (an axes with no axis), inside the layout.
     fig = Figure(figsize=layout.figsize, dpi=DPI)
-    return fig, fig.subplots()
+    ax, legend_area = fig.subplots(2, 1, height_ratios=[3.2, 1])
+    legend_area.set_axis_off()
+    fig._legend_area = legend_area
+    return fig, ax
 
 
 def _series(cdc_tidy: pd.DataFrame, indicator: str, measure: str, start: str | None = None) -> pd.Series:
@@ -650,8 +658,11 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
                 where="post", color=COLOURS[key], linewidth=2,
                 label=f"CDC, {SHORT_LABELS[key]}, 12 months (predicted)")
     ticks = [f"{row.claim_id}\n{pd.Timestamp(row.date):%d %b %y}\n{row.vessels_by_date} boats" for row in dated.itertuples()]
-    ax.set_xticks(list(x), ticks, fontsize=7.5 if current_layout() is WIDE else 6.5)
     categories = [tick.replace("\n", ", ") for tick in ticks]
+    if current_layout() is WIDE:
+        ax.set_xticks(list(x), ticks, fontsize=7.5)
+    else:  # one line per claim, turned upright, so twelve claims fit a phone's width
+        ax.set_xticks(list(x), categories, fontsize=6.5, rotation=90)
     rows = _rows("Lives implied (low figure)", categories, [float(v) for v in dated["lives_implied_low"]])
     rows += _rows("Lives implied (high figure)", categories, [float(v) for v in dated["lives_implied_high"]])
     for key, column in (("all_drugs", "all_drugs_predicted"), ("synthetic_opioids", "synthetic_opioids_predicted")):
