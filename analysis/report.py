@@ -490,6 +490,9 @@ def _svg_size(svg: str) -> tuple[int, int]:
     return round(float(found.group(1)) * 100 / 72), round(float(found.group(2)) * 100 / 72)
 
 
+_PANDAS_STYLE = re.compile(r"<style scoped>.*?</style>", re.DOTALL)
+
+
 def prepare_outputs(nb: nbformat.NotebookNode, name: str, stem: str) -> PreparedPage:
     """Give each output what its page shows, in ``output.metadata["report"]``, and collect downloads.
 
@@ -543,6 +546,9 @@ def prepare_outputs(nb: nbformat.NotebookNode, name: str, stem: str) -> Prepared
                     "for one drawn by hand). No report was written."
                 )
             if "text/html" in data:
+                html_text = data["text/html"]
+                html_text = "".join(html_text) if isinstance(html_text, list) else str(html_text)
+                data["text/html"] = _PANDAS_STYLE.sub("", html_text)  # pandas' own table CSS: the page has its own
                 table_number += 1
                 label = f"Table {table_number}"
                 table: dict[str, Any] = {"label": label, "csv": None}
