@@ -178,3 +178,37 @@ def markdown(*lines: str | tuple[str, str], bullets: bool = False) -> Markdown:
 def findings(items: Iterable[tuple[str, dict[str, Any]]], bullets: bool = True) -> Markdown:
     """Several :func:`sentence` patterns at once: ``[(pattern, values), ...]``."""
     return markdown(*(sentence(pattern, **values) for pattern, values in items), bullets=bullets)
+
+
+def link(label: Any, url: str) -> str:
+    """A Markdown link with ``label`` escaped; only ``http``/``https`` addresses become links
+    (anything else is returned as escaped text)."""
+    from .tables import is_web_address
+
+    if not is_web_address(url):
+        return escape(label)
+    target = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+    return f"[{escape(label)}]({target})"
+
+
+def sources(names: Iterable[str], paths=None) -> Markdown:
+    """The sources of a notebook as Markdown, one line per raw file: what it is, who publishes it,
+    its release, when it was retrieved, its rows and its addresses (checksums are on the method page)."""
+    from . import manifest
+    from .tables import link_label
+
+    marked, plain = [], []
+    for name in names:
+        item = manifest.entry(name, paths)
+        release = month(item["source_release"]) if item.get("source_release") else "release not recorded"
+        addresses = [url for url in item.get("source_urls") or []]
+        labels = [link_label(url) for url in addresses]
+        if len(set(labels)) < len(labels):  # several addresses on one site: name the page too
+            labels = [f"{label}/…/{url.split('?')[0].rstrip('/').rsplit('/', 1)[-1]}" for label, url in zip(labels, addresses)]
+        where = ", ".join(link(label, url) for label, url in zip(labels, addresses)) or "each row cites the page it was read on"
+        retrieved = date(item["retrieved"]) if item.get("retrieved") else "date not recorded"
+        marked.append(f"- **{escape(item.get('title', name))}**. {escape(item.get('publisher', ''))}; release of "
+                      f"{escape(release)}, retrieved {escape(retrieved)}; {escape(number(item['rows']))} rows; {where}.")
+        plain.append(f"- {item.get('title', name)}. {item.get('publisher', '')}; release of {release}, retrieved "
+                     f"{retrieved}; {number(item['rows'])} rows; {', '.join(addresses) or 'each row cites its page'}.")
+    return Markdown("\n".join(marked), "\n".join(plain))

@@ -166,6 +166,19 @@ def whole_number_columns(df: pd.DataFrame) -> list:
     return names
 
 
+def _inferred(column: pd.Series) -> str:
+    return pd.api.types.infer_dtype(column, skipna=True)
+
+
+def _is_number_column(column: pd.Series) -> bool:
+    """Numeric dtype, or an object column holding only numbers (a pivot of nullable integers)."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return True
+    return column.dtype == object and _inferred(column) in ("integer", "floating", "mixed-integer-float", "decimal")
+
+
 def whole_number_text(value: Any) -> str:
     """``250000.0`` -> ``"250,000"``: a whole number with thousands separators, no decimal part."""
     return f"{int(value):,}"
@@ -249,7 +262,7 @@ class Table:
         self.index = index
         self.columns = [str(name) for name in df.columns]
         self.labels = [column_label(name) if words else str(name) for name in df.columns]
-        self.numeric = [pd.api.types.is_numeric_dtype(dtype) for dtype in df.dtypes]
+        self.numeric = [_is_number_column(df.iloc[:, position]) for position in range(df.shape[1])]
         self.collapse_after = collapse_after
         self.summary = summary
         self.formatters = {**self._house_formatters(df), **dict(formatters)}  # a caller's formatter wins
@@ -268,6 +281,8 @@ class Table:
                 chosen[name] = _decimal_formatter(decimals_needed(df.iloc[:, position]))
             elif pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype) and not year_like:
                 chosen[name] = whole_number_text
+            elif dtype == object and not year_like and _inferred(df.iloc[:, position]) == "integer":
+                chosen[name] = whole_number_text  # e.g. a pivot of nullable integers
         return chosen
 
     # -- shared cell text ------------------------------------------------------------------

@@ -256,3 +256,10 @@ def test_long_tables_are_collapsed_under_a_summary():
     custom = show_table(df, index=False, summary="Twenty <numbers>", collapse_after=None).to_html()
     assert "<details" not in custom
     assert "Twenty &lt;numbers&gt; (20 rows" in show_table(df, index=False, summary="Twenty <numbers>").to_html()
+
+
+def test_object_columns_of_numbers_read_as_numbers():
+    df = pd.DataFrame({"year": [2015, 2016], "deaths": pd.Series([52623, None], dtype=object)})
+    table = show_table(df, index=False)
+    assert table.numeric == [True, True]
+    assert [cells for _, cells in table.rows] == [["2015", "52,623"], ["2016", None]]
