@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: setup report build fetch test test-fast bench browser notebooks clean
+.PHONY: setup report build fetch refresh test test-fast lint bench browser notebooks clean
 
 setup: $(VENV)/.installed
 
@@ -28,6 +28,12 @@ build: setup
 fetch: setup
 	$(BIN)/python -m analysis fetch
 
+## Needs internet: a new CDC release end to end. Fetch; only if CDC published something new: rebuild
+## data/processed/, re-execute the notebooks, run the tests, write the report, print what changed.
+## Extra options: make refresh REFRESH_ARGS="--summary-file summary.md".
+refresh: setup
+	$(BIN)/python -m analysis refresh $(REFRESH_ARGS)
+
 ## Every test: the library's tests, the browser tests (skipped with a message without Chromium), nbval.
 test: setup
 	$(BIN)/python -m pytest tests notebooks $(NBVAL) -p no:cacheprovider
@@ -35,12 +41,19 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest tests -p no:cacheprovider -x -q
 
+## Lint and format check (ruff, configured in pyproject.toml; notebooks' code cells included). Changes nothing:
+## `ruff check --fix .` and `ruff format .` apply the fixes.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 ## Re-execute the notebooks in place (after a data or library change), then commit their outputs.
 notebooks: setup
 	$(BIN)/python -m analysis notebooks
 
+## The benchmarks (not part of the library): print every figure with its target, write benchmarks/results.json.
 bench: setup
-	$(BIN)/python -m analysis bench
+	$(BIN)/python -m benchmarks
 
 ## Debian's Chromium for the browser tests (needs root and apt; CI runs it).
 browser:

@@ -1,6 +1,8 @@
-"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | bench``.
+"""The command line: ``python -m analysis fetch | build | report | all | notebooks | verify | refresh |
+release-day | extract-national | snapshot``.
 
-Each command is a thin call into the module that does the work.
+Each command is a thin call into the module that does the work. The benchmarks are not part of the
+library: ``python -m benchmarks`` (``make bench``) runs them.
 """
 
 from __future__ import annotations
@@ -50,20 +52,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    import time
+    from . import new_release
 
-    import nbformat
-
-    from . import report
-
-    paths = project_paths(args.root)
-    found = report.find_notebooks(paths)
-    for number, path in enumerate(found, start=1):
-        _progress(f"[{number}/{len(found)}] {path.name}: running")
-        started = time.perf_counter()
-        executed, timing = report.execute_notebook(path, paths)
-        nbformat.write(executed, path)
-        print(f"executed {path.relative_to(paths.root)} in place ({time.perf_counter() - started:.1f} s)")
+    new_release.execute_notebooks_in_place(project_paths(args.root))
     return 0
 
 
@@ -79,10 +70,67 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from . import bench
+def _extract_national(args: argparse.Namespace) -> int:
+    from . import vintages
 
-    return bench.main(project_paths(args.root), repeats=args.repeats, skip_tests=args.skip_tests)
+    rows = vintages.extract_national_rows(args.source, args.target)
+    print(f"wrote {args.target}: header + {rows:,} national rows (State == US), copied byte for byte")
+    return 0
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from . import snapshot
+
+    result = snapshot.register(
+        args.file, args.release, args.note, source=args.source, day=args.date,
+        changelog=not args.no_changelog, paths=project_paths(args.root),
+    )
+    if not result.changed:
+        print(f"{result.name}: unchanged (same bytes, release {result.release}); nothing written")
+        return 0
+    print(f"registered data/raw/{result.name}: release {result.release}, {result.rows:,} rows, sha256 {result.sha256}")
+    where = "added to CHANGELOG.md" if result.changelog_written else "add it to CHANGELOG.md"
+    print(f"CHANGELOG line ({where}):")
+    print(result.changelog_line)
+    print("Then: python -m analysis build, make notebooks, and commit data/raw/ with the re-executed notebooks.")
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    import shlex
+
+    from . import new_release
+
+    options = {}
+    if args.test_command is not None:
+        options["test_command"] = shlex.split(args.test_command)
+    outcome = new_release.run(
+        project_paths(args.root),
+        base_url=args.base_url,
+        jurisdictions=None if args.all else (args.jurisdiction or ["US"]),
+        force=args.force,
+        workers=args.workers,
+        summary_file=args.summary_file,
+        **options,
+    )
+    return outcome.exit_code
+
+
+def _release_day(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from . import schedule
+
+    day = dt.date.fromisoformat(args.date) if args.date else schedule.today_utc()
+    answer = schedule.is_day_after_release_day(day)
+    release = schedule.release_day(day.year, day.month)
+    print("yes" if answer else "no")
+    print(
+        f"{day.isoformat()}: {'the day after' if answer else 'not the day after'} CDC's usual release day "
+        f"(second Wednesday; this month's: {release.isoformat()})",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -116,10 +164,55 @@ def parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check data/raw/ against its manifest checksums")
     verify.set_defaults(run=_verify)
 
-    bench = commands.add_parser("bench", help="run the benchmarks and write benchmarks/results.json")
-    bench.add_argument("--repeats", type=int, default=5)
-    bench.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
-    bench.set_defaults(run=_bench)
+    refresh = commands.add_parser(
+        "refresh",
+        help="a new CDC release end to end: fetch and, only if CDC published something new, rebuild, "
+        "re-execute the notebooks, test, report and print what changed (needs internet)",
+    )
+    refresh.add_argument("--jurisdiction", action="append", help="CDC state code; repeat for several (default: US)")
+    refresh.add_argument("--all", action="store_true", help="every jurisdiction")
+    refresh.add_argument("--force", action="store_true", help="download even if CDC has not updated")
+    refresh.add_argument("--base-url", help="Socrata host (default: data.cdc.gov; tests use a local server)")
+    refresh.add_argument("--summary-file", help="also write the change summary (Markdown) here")
+    refresh.add_argument("--test-command", help="the test step (default: the README's, as `make test`)")
+    refresh.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
+    refresh.set_defaults(run=_refresh)
+
+    day = commands.add_parser("release-day", help="print yes if today (UTC) is the day after CDC's usual release day")
+    day.add_argument("--date", help="ask about this date (YYYY-MM-DD) instead of today")
+    day.set_defaults(run=_release_day)
+
+    extract = commands.add_parser(
+        "extract-national",
+        help="copy the header and the State == US rows of a whole CDC export, byte for byte",
+        description="Copy the header and every record whose State is US from a whole CDC VSRR export "
+        "(any release, either layout) to TARGET, byte for byte, in the file's order; a byte-order mark "
+        "at the start is kept. The result is checked with the CDC loader before it is written. Used to "
+        "make the data/raw/cdc_vsrr_YYYY-MM.csv snapshots of the older releases.",
+    )
+    extract.add_argument("source", help="whole export, e.g. ../shared/data/cdc/vintages/vsrr_all_2018-04.csv")
+    extract.add_argument("target", help="e.g. data/raw/cdc_vsrr_2018-04.csv")
+    extract.set_defaults(run=_extract_national)
+
+    snap = commands.add_parser(
+        "snapshot",
+        help="register a new release of a ledger (or the release calendar): validate, then swap file and manifest entry",
+        description="Register a new release of a raw file the manifest already describes (the ledgers, "
+        "the release calendar, the older CDC snapshots). The new file -- --from PATH, or the file already "
+        "at data/raw/<file> -- is validated whole with the loader the analysis uses; any problem is reported "
+        "with file, line, field and value, and data/raw/ and MANIFEST.json are left byte-identical. "
+        "Otherwise file and manifest entry (sha256, rows, release, retrieval date) are replaced together, "
+        "atomically, and the CHANGELOG line is printed and added under today's date. CDC's current release "
+        "comes in with `fetch` instead.",
+    )
+    snap.add_argument("file", help="the snapshot, e.g. data/raw/strikes.csv")
+    snap.add_argument("--release", required=True, help="the source's release, YYYY-MM (e.g. 2027-01)")
+    snap.add_argument("--note", required=True, help="what changed in this release and why (goes to the CHANGELOG)")
+    snap.add_argument("--from", dest="source", help="copy this file into place (default: the file already there)")
+    snap.add_argument("--date", help="retrieval date, YYYY-MM-DD (default: today)")
+    snap.add_argument("--no-changelog", action="store_true", help="only print the CHANGELOG line")
+    snap.set_defaults(run=_snapshot)
+
     return top
 
 

@@ -209,6 +209,13 @@ def window_days(period_end: str) -> int:
 # Indicator and units
 
 
+#: ``indicator: <class>`` in a claims period note -> CDC indicator key.
+NAMED_INDICATORS = {"fentanyl": SYNTHETIC_OPIOIDS, "psychostimulants": "psychostimulants", "cocaine": "cocaine"}
+_NAMED_INDICATOR = re.compile(r"\bindicator:\s*([\w-]+)")
+#: A count written in a note (``55,126``, ``>45,000``, ``~47,000``, ``12000``); ``T40.4`` is not one.
+_ITEMISED_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+|\d{4,}")
+
+
 def cdc_indicator_for(unit_qualifier: object, period_text: object, quote: object) -> tuple[str, str]:
     """(CDC indicator key, reason): ``synthetic_opioids`` for a claim about fentanyl, else ``all_drugs``.
 
@@ -217,18 +224,30 @@ def cdc_indicator_for(unit_qualifier: object, period_text: object, quote: object
     (b) the main part of its period text, before any ``;`` (``per year (fentanyl)``), or
     (c) its quote — unless the period's note after ``;`` itemises a separate fentanyl/synthetic-opioid
         figure, which shows the row's own value is the all-drug total ("The 86,882 deaths include
-        ... 55,126 involving synthetic opioids" is an all-drug figure).
+        ... 55,126 involving synthetic opioids" is an all-drug figure). A note that names the class
+        without a figure of its own (``2023 (final data; synthetic opioids other than methadone,
+        T40.4)``) describes the row's own value: synthetic opioids.
+    Before all of these, a period note ``indicator: <class>`` (release 2026-12: ``fentanyl``,
+    ``psychostimulants``, ``cocaine``) names the row's class outright (:data:`NAMED_INDICATORS`).
     """
     qualifier = "" if _missing(unit_qualifier) else str(unit_qualifier)
     period = "" if _missing(period_text) else str(period_text)
     text = "" if _missing(quote) else str(quote)
     main, _, itemised = period.partition(";")
+    named = _NAMED_INDICATOR.search(itemised)
+    if named:
+        key = NAMED_INDICATORS.get(named.group(1).lower())
+        if key is None:
+            raise MatchError(
+                f"period note names indicator {named.group(1)!r}; known: {', '.join(NAMED_INDICATORS)}"
+            )
+        return key, f"period note names the indicator ({named.group(1)})"
     if _FENTANYL.search(qualifier):
         return SYNTHETIC_OPIOIDS, "unit qualifier names fentanyl/synthetic opioids"
     if _FENTANYL.search(main):
         return SYNTHETIC_OPIOIDS, "period names fentanyl/synthetic opioids"
     if _FENTANYL.search(text):
-        if _FENTANYL.search(itemised):
+        if _FENTANYL.search(itemised) and _ITEMISED_FIGURE.search(itemised):
             return ALL_DRUGS, "quote names fentanyl, but the period note itemises it separately: all-drug figure"
         return SYNTHETIC_OPIOIDS, "quote names fentanyl/synthetic opioids"
     return ALL_DRUGS, "no mention of fentanyl or synthetic opioids"
@@ -256,7 +275,8 @@ def claimed_per_year(
 
 
 def _cdc_lookup(cdc_tidy: pd.DataFrame) -> dict[tuple[str, str], tuple[object, object]]:
-    rows = cdc_tidy[(cdc_tidy["jurisdiction"] == "US") & cdc_tidy["indicator"].isin([ALL_DRUGS, SYNTHETIC_OPIOIDS])]
+    keys = {ALL_DRUGS, SYNTHETIC_OPIOIDS, *NAMED_INDICATORS.values()}
+    rows = cdc_tidy[(cdc_tidy["jurisdiction"] == "US") & cdc_tidy["indicator"].isin(sorted(keys))]
     return {
         (str(indicator), str(period)): (reported, predicted)
         for indicator, period, reported, predicted in zip(
@@ -647,7 +667,7 @@ def findings_table(
     cdc_source_url: str,
 ) -> pd.DataFrame:
     """The synthesis' findings, each with its number (computed here), data file, rows and source."""
-    from . import cdc
+    from . import cdc, reconcile
 
     cdc_file = "data/raw/cdc_vsrr.csv"
     overdose = peak_and_decline(cdc.deaths(cdc_tidy, ALL_DRUGS), ALL_DRUGS, "predicted")
@@ -665,6 +685,7 @@ def findings_table(
     seizure = flow[flow["measure"] == "seizure_weight"]
     exact = reconciliation[(reconciliation["difference"] == 0) | (reconciliation["difference_presumed"] == 0)]
     killed, presumed = int(strikes["killed"].sum()), int(strikes["killed"].sum() + strikes["survivors_not_found"].sum())
+    to_end = reconcile.to_end_text(strikes)
     rows = [
         (f"All-drug overdose deaths peaked in the 12 months ending {overdose.peak_period} (predicted)",
          f"{overdose.peak_value:,}", cdc_file, f"all_drugs, {overdose.peak_period}", cdc_source_url),
@@ -690,9 +711,9 @@ def findings_table(
         ("Evidence offered for the flow claim measures seizures, not flow",
          ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]), "data/raw/claims.csv",
          _ids(seizure["claim_id"]), _ids(seizure["source_url"])),
-        ("Deaths in the strike ledger: announced / with survivors never found", f"{killed} / {presumed}",
+        (f"Deaths in the strike ledger {to_end}: announced / with survivors never found", f"{killed} / {presumed}",
          "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row"),
-        ("Published tallies matching the ledger exactly (announced or presumed count)",
+        (f"Published tallies {to_end} matching the ledger exactly (announced or presumed count)",
          f"{len(exact)} of {len(reconciliation)}", "data/raw/tallies.csv; data/raw/strikes.csv",
          "all tallies rows", "source_url of each tally"),
         (f"Overdose deaths in 12 months ending {overdose.latest_period} per strike death (presumed)",

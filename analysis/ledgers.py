@@ -1,4 +1,4 @@
-"""The three compiled ledgers (strikes, tallies, claims): load, validate, type.
+"""The compiled ledgers (strikes, tallies, claims, context facts, land operations): load, validate, type.
 
 Each file is read with :mod:`csv` (quoted fields may hold commas and newlines), every field is
 checked against an explicit rule, and only a file with no problem at all becomes a DataFrame.
@@ -21,6 +21,13 @@ Types of the returned frames
 - claims ``date`` stays the text as written (``YYYY-MM-DD``, ``YYYY-MM`` or missing); the derived
   ``date_precision`` ("day" / "month" / "none") and ``date_value`` (the day, or the first of the
   month; NaT when blank) make it usable without pretending a month is a day.
+- ``originator`` (whose reporting or statement the page carries; free text, required) and
+  ``source_kind`` (what kind of page was read; one of :data:`SOURCE_KINDS`, required) on every
+  ledger since release 2026-12.
+- land operations ``date``: ``datetime64``, NaT where no page gives the date; ``killed``:
+  ``Int64`` as the cited page gives it, ``<NA>`` where it gives none.
+- context facts ``figure``: ``Float64``, ``<NA>`` for a fact with no number (its unit then
+  begins with ``(no figure)``).
 - claims ``kind`` ("claim" for ``Cnnn``, "counter_figure" for ``CFnn``), ``unit_base``,
   ``unit_qualifier`` and ``quantified`` are derived from ``claim_id`` and ``unit`` (see
   :func:`split_unit`).
@@ -65,8 +72,20 @@ STRIKES_COLUMNS = (
     "announced_by",
     "notes",
     "source_url",
+    "originator",
+    "source_kind",
 )
-TALLIES_COLUMNS = ("as_of", "strikes", "killed", "survivors", "publisher", "source_url")
+TALLIES_COLUMNS = (
+    "as_of",
+    "strikes",
+    "killed",
+    "survivors",
+    "publisher",
+    "source_url",
+    "originator",
+    "source_kind",
+    "notes",
+)
 CLAIMS_COLUMNS = (
     "claim_id",
     "date",
@@ -80,7 +99,51 @@ CLAIMS_COLUMNS = (
     "unit",
     "period",
     "source_url",
+    "originator",
+    "source_kind",
     "checked_against",
+)
+CONTEXT_FACTS_COLUMNS = (
+    "fact_id",
+    "topic",
+    "figure",
+    "unit",
+    "period",
+    "source_url",
+    "originator",
+    "quote",
+    "source_kind",
+)
+LAND_OPERATIONS_COLUMNS = (
+    "operation_id",
+    "date",
+    "country",
+    "place",
+    "target",
+    "killed",
+    "us_role",
+    "announced_by",
+    "source_url",
+    "quote",
+    "originator",
+    "source_kind",
+)
+
+#: What kind of page a row was read on (shared/data/claims/README.md, release 2026-12; all ledgers).
+SOURCE_KINDS = (
+    "primary",
+    "transcript",
+    "wire",
+    "national",
+    "factcheck",
+    "tracker",
+    "regional",
+    "copy",
+    "aggregator",
+    "state_media",
+    "blog",
+    "forum",
+    "headline_only",
 )
 
 THEATERS = ("Caribbean", "Eastern Pacific", "Unknown")
@@ -129,13 +192,24 @@ COUNTER_FIGURE_ROLE_PREFIX = "Counter-figure:"
 STRIKE_ID = re.compile(r"S[0-9]{3}")
 CLAIM_ID = re.compile(r"C[0-9]{3}")
 COUNTER_FIGURE_ID = re.compile(r"CF[0-9]{2}")
+FACT_ID = re.compile(r"F[0-9]{2}")
+OPERATION_ID = re.compile(r"L[0-9]{2}")
+_SNAKE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+#: A context fact with no number says so at the start of its unit.
+NO_FIGURE_PREFIX = "(no figure)"
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 _WHOLE = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 #: Ledger name -> file name in data/raw/.
-LEDGER_FILES = {"strikes": "strikes.csv", "tallies": "tallies.csv", "claims": "claims.csv"}
+LEDGER_FILES = {
+    "strikes": "strikes.csv",
+    "tallies": "tallies.csv",
+    "claims": "claims.csv",
+    "context_facts": "context_facts.csv",
+    "land_operations": "land_operations.csv",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,6 +298,12 @@ def _parse_url(text: str) -> Parsed:
 
 
 def _parse_text(text: str) -> Parsed:
+    return text, None
+
+
+def _parse_snake(text: str) -> Parsed:
+    if not _SNAKE.fullmatch(text):
+        return None, "not a lower-case snake_case name (letters, digits, single underscores)"
     return text, None
 
 
@@ -369,6 +449,17 @@ def _claim_values(row: dict, report) -> None:
         report("value_high", text["value_high"], f"is below value_low ({text['value_low']})")
 
 
+def _fact_figure_matches_unit(row: dict, report) -> None:
+    unit, text = row["unit"], row.text
+    if unit is None:
+        return
+    no_figure = unit.startswith(NO_FIGURE_PREFIX)
+    if no_figure and text["figure"] != "":
+        report("figure", text["figure"], f"must be blank: the unit begins with {NO_FIGURE_PREFIX!r}")
+    if not no_figure and text["figure"] == "":
+        report("figure", text["figure"], f"is blank but the unit does not begin with {NO_FIGURE_PREFIX!r}")
+
+
 def _strikes_out_of_date_order(file: str, rows: list) -> list[Problem]:
     """Strike ids run in date order (README): a row dated before the previous row is refused."""
     problems = []
@@ -410,6 +501,8 @@ STRIKES = Schema(
         Column("announced_by", _enum(ANNOUNCERS), True, "str"),
         Column("notes", _parse_text, True, "str"),
         Column("source_url", _parse_url, True, "str"),
+        Column("originator", _parse_text, True, "str"),
+        Column("source_kind", _enum(SOURCE_KINDS), True, "str"),
     ),
     id_column="strike_id",
     row_rules=(_strike_dates_in_order, _strike_has_a_vessel, _strike_survivor_counts),
@@ -425,6 +518,9 @@ TALLIES = Schema(
         Column("survivors", _parse_whole, False, "Int64"),
         Column("publisher", _parse_text, True, "str"),
         Column("source_url", _parse_url, True, "str"),
+        Column("originator", _parse_text, True, "str"),
+        Column("source_kind", _enum(SOURCE_KINDS), True, "str"),
+        Column("notes", _parse_text, False, "str"),
     ),
     id_column=None,
 )
@@ -444,13 +540,57 @@ CLAIMS = Schema(
         Column("unit", _parse_claim_unit, True, "str"),
         Column("period", _parse_text, False, "str"),
         Column("source_url", _parse_url, True, "str"),
+        Column("originator", _parse_text, True, "str"),
+        Column("source_kind", _enum(SOURCE_KINDS), True, "str"),
         Column("checked_against", _parse_text, False, "str"),
     ),
     id_column="claim_id",
     row_rules=(_claim_kind_matches_role, _claim_values),
 )
 
-SCHEMAS = {"strikes": STRIKES, "tallies": TALLIES, "claims": CLAIMS}
+CONTEXT_FACTS = Schema(
+    ledger="context_facts",
+    columns=(
+        Column("fact_id", _pattern(FACT_ID, label="Fnn"), True, "str"),
+        Column("topic", _parse_snake, True, "str"),
+        Column("figure", _parse_decimal, False, "Float64"),
+        Column("unit", _parse_text, True, "str"),
+        Column("period", _parse_text, True, "str"),
+        Column("source_url", _parse_url, True, "str"),
+        Column("originator", _parse_text, True, "str"),
+        Column("quote", _parse_text, True, "str"),
+        Column("source_kind", _enum(SOURCE_KINDS), True, "str"),
+    ),
+    id_column="fact_id",
+    row_rules=(_fact_figure_matches_unit,),
+)
+
+LAND_OPERATIONS = Schema(
+    ledger="land_operations",
+    columns=(
+        Column("operation_id", _pattern(OPERATION_ID, label="Lnn"), True, "str"),
+        Column("date", _parse_day, False, "date"),
+        Column("country", _parse_text, True, "str"),
+        Column("place", _parse_text, True, "str"),
+        Column("target", _parse_text, True, "str"),
+        Column("killed", _parse_whole, False, "Int64"),
+        Column("us_role", _parse_text, True, "str"),
+        Column("announced_by", _parse_text, True, "str"),
+        Column("source_url", _parse_url, True, "str"),
+        Column("quote", _parse_text, True, "str"),
+        Column("originator", _parse_text, True, "str"),
+        Column("source_kind", _enum(SOURCE_KINDS), True, "str"),
+    ),
+    id_column="operation_id",
+)
+
+SCHEMAS = {
+    "strikes": STRIKES,
+    "tallies": TALLIES,
+    "claims": CLAIMS,
+    "context_facts": CONTEXT_FACTS,
+    "land_operations": LAND_OPERATIONS,
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -637,11 +777,30 @@ def load_claims(path: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
-_LOADERS = {"strikes": load_strikes, "tallies": load_tallies, "claims": load_claims}
+def load_context_facts(path: str | os.PathLike) -> pd.DataFrame:
+    """Validated, typed context facts (what moves by sea and by land) from ``path``."""
+    return _read(CONTEXT_FACTS, path)
+
+
+def load_land_operations(path: str | os.PathLike) -> pd.DataFrame:
+    """Validated, typed land operations (U.S. strikes or U.S.-supported operations on land) from ``path``.
+
+    ``date`` is NaT where no page gives it; ``killed`` is the cited page's figure or ``<NA>``.
+    """
+    return _read(LAND_OPERATIONS, path)
+
+
+_LOADERS = {
+    "strikes": load_strikes,
+    "tallies": load_tallies,
+    "claims": load_claims,
+    "context_facts": load_context_facts,
+    "land_operations": load_land_operations,
+}
 
 
 def load(name: str, paths: Paths | None = None) -> pd.DataFrame:
-    """Load ledger ``name`` ("strikes", "tallies" or "claims") from data/raw after its checksum check."""
+    """Load ledger ``name`` (a key of :data:`LEDGER_FILES`) from data/raw after its checksum check."""
     if name not in LEDGER_FILES:
         raise ValueError(f"unknown ledger {name!r}; expected one of {', '.join(LEDGER_FILES)}")
     return _LOADERS[name](manifest.verified_path(LEDGER_FILES[name], paths))
@@ -660,3 +819,13 @@ def load_tallies_verified(paths: Paths | None = None) -> pd.DataFrame:
 def load_claims_verified(paths: Paths | None = None) -> pd.DataFrame:
     """:func:`load_claims` of data/raw/claims.csv, after its manifest checksum check."""
     return load("claims", paths)
+
+
+def load_context_facts_verified(paths: Paths | None = None) -> pd.DataFrame:
+    """:func:`load_context_facts` of data/raw/context_facts.csv, after its manifest checksum check."""
+    return load("context_facts", paths)
+
+
+def load_land_operations_verified(paths: Paths | None = None) -> pd.DataFrame:
+    """:func:`load_land_operations` of data/raw/land_operations.csv, after its manifest checksum check."""
+    return load("land_operations", paths)

@@ -39,10 +39,6 @@ class Paths:
     def reports(self) -> Path:
         return self.root / "reports"
 
-    @property
-    def benchmarks(self) -> Path:
-        return self.root / "benchmarks"
-
 
 def project_paths(root: str | os.PathLike | None = None) -> Paths:
     """The project's paths: ``root`` if given, else ``$OVERDOSE_PROJECT_ROOT``, else this checkout."""

@@ -9,6 +9,13 @@ Two clocks
 - :func:`ledger_totals_at` and :func:`reconcile_tallies` count a strike from its
   ``announced_date``: a published tally can only include what had been made public.
 
+Coverage
+--------
+The ledger covers the strike dates from its first row to its last (:func:`coverage`; release
+2026-12: 2 Sep 2025 to 22 Jun 2026). A tally published after that end cannot be checked against
+it: :func:`reconcile_tallies` leaves such tallies out and :func:`after_ledger_end` returns them,
+to be shown as "after the ledger's end", never reconciled.
+
 Measures
 --------
 - ``killed``: deaths as announced by the U.S. government (sum of the ledger's ``killed``).
@@ -65,6 +72,8 @@ RECONCILIATION_COLUMNS = (
     "difference_presumed",
     "ledger_vessels",
     "source_url",
+    "originator",
+    "source_kind",
     "reading",
 )
 
@@ -180,6 +189,39 @@ def ledger_totals_at(strikes: pd.DataFrame, as_of) -> LedgerTotals:
 # --------------------------------------------------------------------------------------------
 
 
+def coverage(strikes: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(first, last) strike ``date`` of the ledger: the period its totals cover."""
+    if strikes.empty:
+        raise ValueError("an empty strike ledger covers no period")
+    return strikes["date"].min(), strikes["date"].max()
+
+
+def day_text(day) -> str:
+    """A date as readers see it: ``2 Sep 2025`` (no leading zero)."""
+    day = pd.Timestamp(day)
+    return f"{day.day} {day:%b %Y}"
+
+
+def coverage_text(strikes: pd.DataFrame) -> str:
+    """The ledger's coverage in words, ``2 Sep 2025 to 22 Jun 2026``, computed from its rows."""
+    first, last = coverage(strikes)
+    return f"{day_text(first)} to {day_text(last)}"
+
+
+def to_end_text(strikes: pd.DataFrame) -> str:
+    """What every cumulative figure of the ledger says: ``to 22 Jun 2026`` (its last strike date)."""
+    return f"to {day_text(coverage(strikes)[1])}"
+
+
+def after_ledger_end(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFrame:
+    """The tallies published (``as_of``) after the ledger's last strike date, in file order.
+
+    They are never reconciled: the ledger cannot say what happened after its end.
+    """
+    _, end = coverage(strikes)
+    return tallies[tallies["as_of"] > end].reset_index(drop=True)
+
+
 def explain_difference(difference, difference_presumed) -> str:
     """Classify one tally from its two differences alone (published minus ledger).
 
@@ -220,16 +262,19 @@ def explain_difference(difference, difference_presumed) -> str:
 def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFrame:
     """Each published tally beside the ledger's totals on its ``as_of`` date (by announcement).
 
-    One row per tally, in the tallies file's order. Columns (counts nullable Int64):
+    One row per tally up to the ledger's end (:func:`coverage`), in the tallies file's order;
+    tallies after the end are left out (see :func:`after_ledger_end`). Columns (counts nullable Int64):
     ``as_of``, ``publisher``, ``published_strikes`` (<NA> where the publisher gave none),
     ``ledger_strikes`` (ledger rows announced by ``as_of``), ``strikes_difference`` (published -
     ledger; <NA> when not published), ``published_killed``, ``ledger_killed`` (announced),
     ``difference`` (published - ledger announced), ``ledger_killed_presumed`` (announced + reported
     never-found survivors), ``difference_presumed`` (published - presumed), ``ledger_vessels``,
-    ``source_url`` and ``reading`` (:func:`explain_difference`).
+    ``source_url``, ``originator``, ``source_kind`` (the tally's page) and ``reading``
+    (:func:`explain_difference`).
     """
     records = []
-    for tally in tallies.itertuples(index=False):
+    _, end = coverage(strikes)
+    for tally in tallies[tallies["as_of"] <= end].itertuples(index=False):
         totals = ledger_totals_at(strikes, tally.as_of)
         difference = tally.killed - totals.killed
         difference_presumed = tally.killed - totals.killed_presumed
@@ -249,6 +294,8 @@ def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFr
                 "difference_presumed": difference_presumed,
                 "ledger_vessels": totals.vessels,
                 "source_url": tally.source_url,
+                "originator": tally.originator,
+                "source_kind": tally.source_kind,
                 "reading": explain_difference(difference, difference_presumed),
             }
         )
@@ -256,7 +303,7 @@ def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFr
     for column in RECONCILIATION_COLUMNS:
         if column in ("as_of",):
             frame[column] = pd.to_datetime(frame[column])
-        elif column in ("publisher", "source_url", "reading"):
+        elif column in ("publisher", "source_url", "originator", "source_kind", "reading"):
             frame[column] = frame[column].astype("str")
         else:
             frame[column] = frame[column].astype("Int64")

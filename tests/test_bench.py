@@ -10,13 +10,13 @@ import csv
 import io
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
-from analysis import bench, cdc, refresh, synthetic
+from analysis import cdc, refresh
 from analysis.paths import project_paths
-
+from benchmarks import bench, synthetic
+from benchmarks.__main__ import main as bench_cli
 from fake_socrata import api_rows_from_export
 from helpers import ROOT, copy_project
 
@@ -87,7 +87,9 @@ def test_same_quoting_thousands_separators_and_empty_fields(small_file):
 
 def test_values_are_varied_not_copied(full_file):
     table = cdc.read_cdc_csv(full_file.path)
-    all_drugs = table[table["indicator"] == "all_drugs"].pivot(index="period_end", columns="jurisdiction", values="reported")
+    all_drugs = table[table["indicator"] == "all_drugs"].pivot(
+        index="period_end", columns="jurisdiction", values="reported"
+    )
     assert (all_drugs.drop(columns="US").lt(all_drugs["US"], axis=0)).all().all()
     assert all_drugs.drop(columns="US").T.duplicated().sum() == 0
 
@@ -175,12 +177,25 @@ def test_main_writes_every_required_key_and_prints_the_table(tmp_path, monkeypat
 
     monkeypatch.setattr(bench, "measure_build", fake_build)
     monkeypatch.setattr(bench, "measure_report", fake_step({"report_seconds": 20.0, "report_peak_memory_mb": 300.0}))
-    monkeypatch.setattr(bench, "measure_refresh", fake_step({"refresh_unchanged_requests": 1, "refresh_unchanged_bytes": 10}))
+    monkeypatch.setattr(
+        bench, "measure_refresh", fake_step({"refresh_unchanged_requests": 1, "refresh_unchanged_bytes": 10})
+    )
     monkeypatch.setattr(bench, "measure_tests", fake_step({"tests_seconds": 60.0, "tests_passed": True}))
     assert bench.main(paths, repeats=3) == 0
-    results = json.loads((paths.benchmarks / "results.json").read_text())
-    for key in ("load_ratio", "build_seconds", "report_seconds", "tests_seconds", "peak_memory_mb",
-                "refresh_unchanged_requests", "refresh_unchanged_bytes", "cores", "date", "targets", "met"):
+    results = json.loads((paths.root / "benchmarks" / "results.json").read_text())
+    for key in (
+        "load_ratio",
+        "build_seconds",
+        "report_seconds",
+        "tests_seconds",
+        "peak_memory_mb",
+        "refresh_unchanged_requests",
+        "refresh_unchanged_bytes",
+        "cores",
+        "date",
+        "targets",
+        "met",
+    ):
         assert key in results, key
     assert results["peak_memory_mb"] == 300.0  # the larger of build and report
     assert results["met"]["load_ratio"] is True and results["repeats"] == 3
@@ -200,30 +215,51 @@ def test_main_reports_a_failed_step_and_skipped_tests(tmp_path, monkeypatch, cap
     monkeypatch.setattr(bench, "measure_refresh", fake_step({"refresh_unchanged_requests": 1}))
     monkeypatch.setattr(bench, "measure_tests", broken)
     assert bench.main(paths, repeats=1, skip_tests=True) == 1
-    results = json.loads((paths.benchmarks / "results.json").read_text())
+    results = json.loads((paths.root / "benchmarks" / "results.json").read_text())
     assert results["tests_seconds"] is None and results["tests_skipped"] is True
     assert any("build failed" in p for p in results["problems"])
     assert any("report: not run" in p for p in results["problems"])
     assert "NOT MEASURED" in capsys.readouterr().err
 
 
-def test_repeats_below_one_are_refused(tmp_path):
+def test_repeats_below_one_are_refused(tmp_path, capsys):
     with pytest.raises(ValueError, match="at least 1"):
         bench.main(project_paths(tmp_path), repeats=0)
+    assert bench_cli(["--root", str(tmp_path), "--repeats", "0"]) == 1
+    assert "error: --repeats must be at least 1" in capsys.readouterr().err
+
+
+def test_command_line_passes_its_options_to_the_benchmark(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(bench, "main", lambda paths, **options: calls.append((paths, options)) or 0)
+    assert bench_cli(["--root", str(tmp_path), "--repeats", "2", "--skip-tests"]) == 0
+    assert calls == [(project_paths(tmp_path), {"repeats": 2, "skip_tests": True})]
+
+
+def test_the_library_holds_no_benchmark_code():
+    """The pipeline's package has neither the benchmark nor the synthetic file, nor a CLI for them."""
+    from analysis.__main__ import parser
+
+    library = ROOT / "analysis"
+    assert not (library / "bench.py").exists() and not (library / "synthetic.py").exists()
+    for module in library.glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        assert "import bench" not in text and "benchmarks import" not in text, module.name
+    with pytest.raises(SystemExit):
+        parser().parse_args(["bench"])
 
 
 # ------------------------------------------------------------------------------------------
 # Memory sampling and the refresh measurement
 # ------------------------------------------------------------------------------------------
 
-ALLOCATE = "import time; block = bytearray(120 * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.6)"
+ALLOCATE = (
+    "import time; block = bytearray(120 * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.6)"
+)
 
 
 def test_memory_of_a_process_tree_includes_grandchildren(tmp_path):
-    parent = (
-        "import subprocess, sys; "
-        f"subprocess.run([sys.executable, '-c', {ALLOCATE!r}], check=True)"
-    )
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {ALLOCATE!r}], check=True)"
     result = bench.run_measured([sys.executable, "-c", parent], cwd=tmp_path)
     assert result.returncode == 0
     assert result.peak_tree_pss_mb >= 110  # the grandchild's 120 MB block

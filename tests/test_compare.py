@@ -91,6 +91,11 @@ PERIOD_CASES = [
         ("12 months ending Dec 2025 (provisional, reported count)", "2026-05-01", "2025-12", "named_12_months"),
         ("2025 (preliminary); third straight annual drop; 'about the same as the tally in 2019'", "2026-05-13", "2025-12", "named_year"),
         ("2024 (provisional)", None, "2024-12", "named_year"),
+        # release 2026-12: CF08's corrected period and the breakdown rows CF17-CF19
+        ("2023 (final data; synthetic opioids other than methadone, T40.4)", None, "2023-12", "named_year"),
+        ('12 months ending Aug 2025 (provisional; "estimated"); indicator: fentanyl', "2026-01-01", "2025-08", "named_12_months"),
+        ('12 months ending Aug 2025 (provisional; "estimated"; stated as "nearly"); indicator: psychostimulants', "2026-01-01", "2025-08", "named_12_months"),
+        ('12 months ending Aug 2025 (provisional; "estimated"; stated as "nearly"); indicator: cocaine', "2026-01-01", "2025-08", "named_12_months"),
         # relative wording without a number is read against the claim's date
         ("'last year'", "2025-09-05", "2024-12", "named_year"),
         ("this year", "2025-03-01", "2025-12", "named_year"),
@@ -182,6 +187,14 @@ def test_window_days(period_end, days):
         (None, "12 months ending Aug 2025; opioids ~47,000, fentanyl >45,000", "An estimated 73,000 people died", "all_drugs"),
         (None, "per year", "They're killing 300,000 people a year.", "all_drugs"),
         ("unquantified: 'tens of thousands'", "per year", "tens of thousands of Americans", "all_drugs"),
+        # a note naming the row's own class without a figure of its own (CF08, release 2026-12)
+        (None, "2023 (final data; synthetic opioids other than methadone, T40.4)",
+         "synthetic opioids other than methadone (primarily fentanyl) ... 72,776 in 2023", "synthetic_opioids"),
+        # "indicator: <class>" in the note names the class outright (CF17-CF19)
+        (None, '12 months ending Aug 2025 (provisional; "estimated"); indicator: fentanyl',
+         "47,000 overdose deaths involving opioids (over 45,000 of which involved fentanyl)", "synthetic_opioids"),
+        (None, "12 months ending Aug 2025; indicator: psychostimulants", "nearly 28,000 involving psychostimulants", "psychostimulants"),
+        (None, "12 months ending Aug 2025; indicator: cocaine", "and nearly 20,000 involving cocaine", "cocaine"),
     ],
 )
 def test_cdc_indicator_for(qualifier, period, quote, expected):
@@ -190,8 +203,14 @@ def test_cdc_indicator_for(qualifier, period, quote, expected):
     assert reason
 
 
+def test_unknown_named_indicator_is_refused():
+    with pytest.raises(compare.MatchError, match="names indicator 'heroin2'"):
+        compare.cdc_indicator_for(None, "12 months ending Aug 2025; indicator: heroin2", "x")
+
+
 def test_fentanyl_rows_of_the_ledger_are_the_ones_its_readme_lists():
-    # README "Synthetic opioids / fentanyl": C014 (74,702), CF04, CF08; C012 is "per year (fentanyl)".
+    # README "Synthetic opioids / fentanyl": C014 (74,702), CF04, CF08; C012 and (release 2026-12)
+    # C092 are "per year (fentanyl)"; CF17 is the "fentanyl >45,000" line of the Aug 2025 breakdown.
     claims = ledgers.load("claims", project_paths())
     overdose = claims[claims["topic"] == "overdose_deaths_per_year"]
     fentanyl = {
@@ -199,7 +218,7 @@ def test_fentanyl_rows_of_the_ledger_are_the_ones_its_readme_lists():
         for row in overdose.itertuples()
         if compare.cdc_indicator_for(row.unit_qualifier, row.period, row.quote)[0] == "synthetic_opioids"
     }
-    assert fentanyl == {"C012", "C014", "CF04", "CF08"}
+    assert fentanyl == {"C012", "C014", "C092", "CF04", "CF08", "CF17"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -458,6 +477,9 @@ def test_findings_table_numbers_come_from_the_data():
     deaths = out[out["finding"].str.startswith("Deaths in the strike ledger")].iloc[0]
     assert deaths["number"] == f"{int(strikes['killed'].sum())} / {int(strikes['killed'].sum() + strikes['survivors_not_found'].sum())}"
     assert out["data_file"].str.len().gt(0).all() and out["source"].str.len().gt(0).all()
+    # cumulative strike figures say where the ledger ends (computed, release 2026-12: 22 Jun 2026)
+    assert deaths["finding"] == "Deaths in the strike ledger to 22 Jun 2026: announced / with survivors never found"
+    assert out["finding"].str.startswith("Published tallies to 22 Jun 2026 matching").sum() == 1
 
 
 def test_campaign_timing_lines_before_and_after_the_strike():

@@ -92,9 +92,10 @@ def assert_rejects(loader, path, line: int, field: str | None, value: str | None
 
 
 def test_real_files_load_with_their_row_counts(strikes, tallies, claims):
+    # release 2026-12 (strikes and claims READMEs): 60 strike rows, 57 tallies, 117 claims rows
     assert len(strikes) == 60
-    assert len(tallies) == 56
-    assert len(claims) == 107
+    assert len(tallies) == 57
+    assert len(claims) == 117
     assert list(strikes.columns) == list(ledgers.STRIKES_COLUMNS)
     assert list(tallies.columns) == list(ledgers.TALLIES_COLUMNS)
     assert list(claims.columns[: len(ledgers.CLAIMS_COLUMNS)]) == list(ledgers.CLAIMS_COLUMNS)
@@ -158,20 +159,26 @@ def test_strike_totals_from_the_readme(strikes):
 def test_tally_types_and_blanks(tallies):
     assert pd.api.types.is_datetime64_any_dtype(tallies["as_of"])
     assert str(tallies["strikes"].dtype) == "Int64"
-    assert int(tallies["strikes"].isna().sum()) == 20
-    assert int(tallies["survivors"].isna().sum()) == 50
+    assert int(tallies["strikes"].isna().sum()) == 21
+    assert int(tallies["survivors"].isna().sum()) == 51
     assert int(tallies["killed"].isna().sum()) == 0
-    assert tallies["killed"].iloc[-1] == 199
+    # the last tally of release 2026-06 (AP, 28 May 2026), then the one added after the ledger's end
+    assert tallies["killed"].iloc[-2] == 199
+    last = tallies.iloc[-1]
+    assert (last["as_of"], last["killed"], last["source_kind"]) == (pd.Timestamp("2026-09-20"), 230, "headline_only")
+    assert int(tallies["notes"].notna().sum()) == 11
 
 
 def test_claim_derived_columns(claims):
     by_id = claims.set_index("claim_id")
-    assert (claims["kind"] == "claim").sum() == 91
-    assert (claims["kind"] == "counter_figure").sum() == 16
+    # README: 98 administration claims (C001-C098) and 19 counter-figures (CF01-CF19)
+    assert (claims["kind"] == "claim").sum() == 98
+    assert (claims["kind"] == "counter_figure").sum() == 19
     assert str(claims["value_low"].dtype) == "Float64"
     assert by_id.loc["C001", ["value_low", "value_high"]].tolist() == [250000, 300000]
-    # dates: 95 full days, 10 month-only, 2 blank
-    assert claims["date_precision"].value_counts().to_dict() == {"day": 95, "month": 10, "none": 2}
+    # dates: 101 full days, 13 month-only, 3 blank (C042, CF09 and, in release 2026-12, CF08)
+    assert claims["date_precision"].value_counts().to_dict() == {"day": 101, "month": 13, "none": 3}
+    assert set(claims.loc[claims["date_precision"] == "none", "claim_id"]) == {"C042", "CF08", "CF09"}
     assert by_id.loc["C076", "date"] == "2026-03"
     assert by_id.loc["C076", "date_precision"] == "month"
     assert by_id.loc["C076", "date_value"] == pd.Timestamp("2026-03-01")
@@ -253,7 +260,7 @@ def test_row_with_wrong_number_of_fields(tmp_path):
     lines[4] = lines[4].rstrip("\n") + ",extra\n"
     path = tmp_path / "tallies.csv"
     path.write_text("".join(lines), encoding="utf-8")
-    assert_rejects(ledgers.load_tallies, path, 5, None, None, "has 7 fields, the header has 6")
+    assert_rejects(ledgers.load_tallies, path, 5, None, None, "has 10 fields, the header has 9")
 
 
 def test_blank_line_is_not_skipped(tmp_path):
@@ -454,3 +461,129 @@ def test_non_utf8_bytes_are_refused_with_their_line(tmp_path):
     path = tmp_path / "tallies.csv"
     path.write_bytes(data.replace(b"MercoPress", b"Merc\xf6Press"))
     assert_rejects(ledgers.load_tallies, path, line, None, None, "not UTF-8 text (byte 0xf6)")
+
+
+# ---------------------------------------------------------------------------------------------
+# release 2026-12: originator and source_kind (every ledger), tallies' notes, the two new files
+# ---------------------------------------------------------------------------------------------
+
+SOURCED = {
+    "strikes.csv": ledgers.load_strikes,
+    "tallies.csv": ledgers.load_tallies,
+    "claims.csv": ledgers.load_claims,
+    "context_facts.csv": ledgers.load_context_facts,
+    "land_operations.csv": ledgers.load_land_operations,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOURCED))
+def test_every_row_names_an_originator_and_a_known_source_kind(name):
+    frame = SOURCED[name](RAW / name)
+    assert frame["originator"].notna().all() and (frame["originator"].str.strip() != "").all()
+    assert set(frame["source_kind"]) <= set(ledgers.SOURCE_KINDS)
+
+
+@pytest.mark.parametrize("name", sorted(SOURCED))
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("originator", "", "is blank but required"),
+        ("source_kind", "", "is blank but required"),
+        ("source_kind", "newspaper", "not one of primary, transcript, wire"),
+        ("source_kind", "Wire", "not one of"),
+    ],
+)
+def test_originator_and_source_kind_rules(tmp_path, name, field, value, words):
+    path = edited(tmp_path, name, 2, field, value)
+    assert_rejects(SOURCED[name], path, 2, field, value, words)
+
+
+def test_source_kind_vocabulary_is_the_readmes():
+    assert ledgers.SOURCE_KINDS == (
+        "primary", "transcript", "wire", "national", "factcheck", "tracker", "regional", "copy",
+        "aggregator", "state_media", "blog", "forum", "headline_only",
+    )
+
+
+def test_tally_notes_are_optional_text(tallies):
+    corrected = tallies[tallies["notes"].fillna("").str.startswith("as_of corrected")]
+    assert corrected["as_of"].tolist() == [pd.Timestamp("2026-01-26")]
+    assert pd.isna(tallies["notes"].iloc[0])
+
+
+def test_context_facts_load_typed():
+    facts = ledgers.load_context_facts(RAW / "context_facts.csv")
+    assert len(facts) == 23  # claims README, release 2026-12
+    assert list(facts.columns) == list(ledgers.CONTEXT_FACTS_COLUMNS)
+    assert str(facts["figure"].dtype) == "Float64"
+    by_id = facts.set_index("fact_id")
+    assert by_id.loc["F01", "figure"] == 93
+    # a fact with no number: blank figure (NA, never 0) and a unit that says so
+    assert pd.isna(by_id.loc["F08", "figure"]) and by_id.loc["F08", "unit"].startswith("(no figure)")
+    assert facts["figure"].isna().sum() == facts["unit"].str.startswith("(no figure)").sum() == 7
+
+
+FACT_F01 = line_of("context_facts.csv", "F01")
+FACT_F08 = line_of("context_facts.csv", "F08")
+
+
+@pytest.mark.parametrize(
+    "line, field, value, words",
+    [
+        (FACT_F01, "fact_id", "F1", "not an id of the form Fnn"),
+        (FACT_F01, "fact_id", "F08", "duplicate id"),
+        (FACT_F01, "topic", "Fentanyl route", "not a lower-case snake_case name"),
+        (FACT_F01, "figure", "93%", "not a non-negative number"),
+        (FACT_F01, "figure", "", "is blank but the unit does not begin with '(no figure)'"),
+        (FACT_F08, "figure", "12", "must be blank: the unit begins with '(no figure)'"),
+        (FACT_F01, "unit", "", "is blank but required"),
+        (FACT_F01, "period", "", "is blank but required"),
+        (FACT_F01, "quote", "", "is blank but required"),
+        (FACT_F01, "source_url", "www.example.org", "not an http(s) URL"),
+    ],
+)
+def test_context_fact_field_rules(tmp_path, line, field, value, words):
+    path = edited(tmp_path, "context_facts.csv", line, field, value)
+    assert_rejects(ledgers.load_context_facts, path, line, field, value, words)
+
+
+def test_land_operations_load_typed():
+    land = ledgers.load_land_operations(RAW / "land_operations.csv")
+    assert len(land) == 5  # strikes README, release 2026-12
+    assert list(land.columns) == list(ledgers.LAND_OPERATIONS_COLUMNS)
+    assert pd.api.types.is_datetime64_any_dtype(land["date"])
+    assert str(land["killed"].dtype) == "Int64"
+    by_id = land.set_index("operation_id")
+    # L01 (the dock strike): no page gives a date or a toll; both stay missing, never 0
+    assert pd.isna(by_id.loc["L01", "date"]) and pd.isna(by_id.loc["L01", "killed"])
+    # L02 (Caracas raid): the toll as the cited page gives it (Venezuela's interior minister)
+    assert by_id.loc["L02", "killed"] == 100 and by_id.loc["L02", "date"] == pd.Timestamp("2026-01-03")
+    assert sorted(land["country"].unique()) == ["Ecuador", "Mexico", "Venezuela"]
+
+
+LAND_L02 = line_of("land_operations.csv", "L02")
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("operation_id", "L2", "not an id of the form Lnn"),
+        ("operation_id", "L01", "duplicate id"),
+        ("date", "2026-01-32", "not a valid calendar date"),
+        ("date", "Jan 2026", "not a date in YYYY-MM-DD form"),
+        ("country", "", "is blank but required"),
+        ("killed", "about 100", "not a whole non-negative number"),
+        ("killed", " 100", "leading or trailing whitespace"),
+        ("us_role", "", "is blank but required"),
+        ("source_url", "ftp://example.org/x", "not an http(s) URL"),
+    ],
+)
+def test_land_operation_field_rules(tmp_path, field, value, words):
+    path = edited(tmp_path, "land_operations.csv", LAND_L02, field, value)
+    assert_rejects(ledgers.load_land_operations, path, LAND_L02, field, value, words)
+
+
+@pytest.mark.parametrize("name", ["context_facts", "land_operations"])
+def test_new_ledgers_load_through_the_manifest(name):
+    frame = ledgers.load(name)
+    assert len(frame) == {"context_facts": 23, "land_operations": 5}[name]

@@ -1,4 +1,4 @@
-"""The benchmark: ``python -m analysis bench [--repeats N] [--skip-tests]`` (issue 6).
+"""The benchmark: ``python -m benchmarks [--repeats N] [--skip-tests]`` or ``make bench`` (issue 6).
 
 This machine is shared and noisy, so nothing here is a pass/fail timing test. Each figure is
 measured several times in one run and the median kept; the load figure is a *ratio* of two
@@ -8,7 +8,7 @@ Figures (flat keys of ``benchmarks/results.json``, with targets from the issue):
 
 1. ``load_ratio``: the project's load + clean + validate (:func:`analysis.cdc.read_cdc_csv`) over a
    bare ``pandas.read_csv`` of the same file, both from disk. The file is SYNTHETIC
-   (:mod:`analysis.synthetic`): CDC's export schema at the size of CDC's all-jurisdiction release,
+   (:mod:`benchmarks.synthetic`): CDC's export schema at the size of CDC's all-jurisdiction release,
    written to a temporary folder, for timing only. The two run interleaved, at least 15 rounds; the
    figure is the median of the per-round ratios. Target <= 1.5.
 2. ``build_seconds``: ``python -m analysis build`` from raw to processed, wall time (no target).
@@ -39,23 +39,32 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from .paths import ROOT_ENV, Paths
+from analysis.paths import ROOT_ENV, Paths
 
 RESULTS_FILE = "results.json"
+
+
+def results_dir(paths: Paths) -> Path:
+    """Where ``results.json`` goes: ``benchmarks/`` of the project benchmarked."""
+    return paths.root / "benchmarks"
+
 
 #: The checkout holding this package (where tests/ lives), whatever root is benchmarked.
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 #: The test command timed for ``tests_seconds`` (the one ``make test`` runs, quiet).
+# fmt: off
 TEST_COMMAND = (
     "-m", "pytest", "tests", "notebooks",
     "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "notebooks/nbval_sanitize.cfg",
     "-p", "no:cacheprovider", "-q",
 )
+# fmt: on
 
 #: The load comparison is cheap (well under a second a round): it gets at least this many rounds.
 LOAD_MIN_ROUNDS = 15
@@ -156,7 +165,7 @@ def format_table(figures: dict[str, Any], targets: dict[str, Target] = TARGETS) 
     widths = [max(len(row[i]) for row in lines) for i in range(4)]
     out = []
     for number, row in enumerate(lines):
-        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if number == 0:
             out.append("  ".join("-" * width for width in widths))
     return "\n".join(out)
@@ -187,7 +196,9 @@ def measure_load(paths: Paths, workdir: Path, repeats: int) -> dict[str, Any]:
     """
     import pandas as pd
 
-    from . import cdc, synthetic
+    from analysis import cdc
+
+    from . import synthetic
 
     made = synthetic.write_synthetic_export(workdir / "synthetic", paths=paths)
     path = made.path
@@ -213,7 +224,7 @@ def measure_load(paths: Paths, workdir: Path, repeats: int) -> dict[str, Any]:
     project_s, bare_s = statistics.median(times["project"]), statistics.median(times["bare"])
     # Each round's two readings are taken within a fraction of a second of each other, so the
     # median of the per-round ratios is less sensitive to the machine's load changing mid-run.
-    ratios = [p / b for p, b in zip(times["project"], times["bare"])]
+    ratios = [p / b for p, b in zip(times["project"], times["bare"], strict=True)]
     return {
         "load_ratio": round(statistics.median(ratios), 3),
         "load_ratio_of_medians": round(project_s / bare_s, 3),
@@ -305,7 +316,7 @@ class TreeMemorySampler:
         self.peak_rss_kb = max(self.peak_rss_kb, rss)
         self.samples += 1
 
-    def __enter__(self) -> "TreeMemorySampler":
+    def __enter__(self) -> TreeMemorySampler:
         if Path("/proc").is_dir():
             self._thread.start()
         return self
@@ -360,7 +371,7 @@ def run_measured(command: list[str], *, cwd: Path, env: dict[str, str] | None = 
 
 def copy_for_benchmark(paths: Paths, target: Path) -> Paths:
     """A throwaway copy of what build and report read: ``data/raw`` and ``notebooks``."""
-    from .paths import project_paths
+    from analysis.paths import project_paths
 
     shutil.copytree(paths.raw, target / "data" / "raw")
     if paths.notebooks.is_dir():
@@ -419,7 +430,7 @@ def measure_report(paths: Paths, repeats: int, workers: int = 2) -> dict[str, An
             entry["export"].append(item["export_s"])
     notebooks = {}
     for name, parts in sorted(per_notebook.items()):
-        work = [e + x for e, x in zip(parts["execute"], parts["export"])]
+        work = [e + x for e, x in zip(parts["execute"], parts["export"], strict=True)]
         notebooks[name] = {
             "kernel_start_seconds": median(parts["kernel_start"]),
             "execute_seconds": median(parts["execute"]),
@@ -463,8 +474,8 @@ def measure_refresh(paths: Paths, workdir: Path) -> dict[str, Any]:
     The first refresh installs a snapshot that records CDC's ``rowsUpdatedAt`` (the committed
     export snapshot has none, so it must be fetched once); the second finds CDC unchanged.
     """
-    from . import refresh
-    from .paths import project_paths
+    from analysis import refresh
+    from analysis.paths import project_paths
 
     fake_socrata = load_fake_socrata()
     copy = workdir / "refresh"
@@ -501,9 +512,7 @@ def measure_tests(checkout: Path = CHECKOUT) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop(ROOT_ENV, None)
     result = run_measured([sys.executable, *TEST_COMMAND], cwd=checkout, env=env)
-    summary = next(
-        (line.strip() for line in reversed(result.output.splitlines()) if line.strip()), ""
-    )
+    summary = next((line.strip() for line in reversed(result.output.splitlines()) if line.strip()), "")
     failed = sorted(line.strip() for line in result.output.splitlines() if line.startswith(("FAILED ", "ERROR ")))
     return {
         "tests_seconds": round(result.seconds, 3),
@@ -572,12 +581,12 @@ def main(paths: Paths, repeats: int = 5, skip_tests: bool = False) -> int:
     figures["met"] = evaluate(figures)
     figures["problems"] = problems
     figures["notes"] = (
-        "Medians of `repeats` runs in one run of `python -m analysis bench` (tests: one run). "
+        "Medians of `repeats` runs in one run of `python -m benchmarks` (tests: one run). "
         "load_ratio times analysis.cdc.read_cdc_csv against pandas.read_csv on a SYNTHETIC "
-        "all-jurisdiction file (analysis/synthetic.py), interleaved. Memory: peak of the process "
+        "all-jurisdiction file (benchmarks/synthetic.py), interleaved. Memory: peak of the process "
         "tree summed (PSS; *_rss_mb sums RSS and double-counts shared pages)."
     )
-    path = write_results(figures, paths.benchmarks / RESULTS_FILE)
+    path = write_results(figures, results_dir(paths) / RESULTS_FILE)
     print()
     print(f"cores {figures['cores']}, {figures['date']}, repeats {repeats} (medians)")
     print(format_table(figures))

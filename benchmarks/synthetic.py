@@ -25,12 +25,12 @@ from __future__ import annotations
 import csv
 import os
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from . import cdc
-from .paths import Paths, project_paths
+from analysis import cdc
+from analysis.paths import Paths, project_paths
 
 #: The generator's seed: fixed, so the synthetic file is the same on every run and machine.
 SEED = 20250917
@@ -43,6 +43,7 @@ EXPORT_HEADER = tuple(cdc.EXPORT_TO_API)
 
 #: (code, name) of the jurisdictions, in code order (the order of CDC's export).
 #: 53 are CDC's own; ``ZZ`` is invented (see the module docstring).
+# fmt: off
 JURISDICTIONS: tuple[tuple[str, str], ...] = (
     ("AK", "Alaska"), ("AL", "Alabama"), ("AR", "Arkansas"), ("AZ", "Arizona"),
     ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DC", "District of Columbia"),
@@ -59,6 +60,7 @@ JURISDICTIONS: tuple[tuple[str, str], ...] = (
     ("WI", "Wisconsin"), ("WV", "West Virginia"), ("WY", "Wyoming"), ("YC", "New York City"),
     ("ZZ", "Synthetic jurisdiction (benchmark only)"),
 )
+# fmt: on
 
 _COUNT_FIELDS = ("Data Value", "Predicted Value")
 _PERCENT_LABELS = set(cdc.PERCENT_LABELS)
@@ -106,9 +108,7 @@ def national_rows(path: str | os.PathLike) -> list[dict[str, str]]:
                         out[name] = f"{int(float(out[name])):,}"
             converted.append(out)
         return converted
-    raise SyntheticDataError(
-        f"{path}, line 1: not a CDC export or API header: {', '.join(header)}"
-    )
+    raise SyntheticDataError(f"{path}, line 1: not a CDC export or API header: {', '.join(header)}")
 
 
 def _count(text: str, factor: float) -> str:
