@@ -97,7 +97,7 @@ class Evidence:
     reconciliation: pd.DataFrame
 
     @classmethod
-    def load(cls, paths: Paths) -> "Evidence":
+    def load(cls, paths: Paths) -> Evidence:
         national = cdc.load_national(paths)
         claims, strikes, tallies = (ledgers.load(name, paths) for name in ("claims", "strikes", "tallies"))
         return cls(
@@ -126,8 +126,13 @@ def findings(evidence: Evidence, cdc_entry: dict[str, Any], pages: dict[str, str
     """:func:`compare.findings_table` as sentences, each linked to the notebook pages holding its
     evidence. A row continuing the one before it ("... and had fallen") joins that sentence."""
     table = compare.findings_table(
-        evidence.national, evidence.comparison, evidence.lives, evidence.flow, evidence.strikes,
-        evidence.reconciliation, (cdc_entry.get("source_urls") or [""])[0],
+        evidence.national,
+        evidence.comparison,
+        evidence.lives,
+        evidence.flow,
+        evidence.strikes,
+        evidence.reconciliation,
+        (cdc_entry.get("source_urls") or [""])[0],
     )
     out: list[Finding] = []
     for row in table.itertuples(index=False):
@@ -151,7 +156,9 @@ def findings(evidence: Evidence, cdc_entry: dict[str, Any], pages: dict[str, str
 def cannot_show(evidence: Evidence) -> list[str]:
     """What these data cannot show, computed: the sea-flow claim, the months past CDC's release."""
     lines = []
-    claimed = evidence.flow[(evidence.flow["measure"] == "claimed_flow_cut")].dropna(subset=["reduction_pct", "date_value"])
+    claimed = evidence.flow[(evidence.flow["measure"] == "claimed_flow_cut")].dropna(
+        subset=["reduction_pct", "date_value"]
+    )
     if len(claimed):
         values = claimed["reduction_pct"].astype(float)
         other = evidence.flow[evidence.flow["measure"] != "claimed_flow_cut"]
@@ -164,8 +171,10 @@ def cannot_show(evidence: Evidence) -> list[str]:
     first = evidence.strikes["date"].min()
     after = evidence.comparison[evidence.comparison["cdc_period_end"] > latest]
     if pd.Period(latest, "M") < pd.Period(first, "M"):
-        timing = (f"It ends before the first boat strike ({prose.date(first)}), so it cannot show any effect "
-                  "of the campaign on overdose deaths.")
+        timing = (
+            f"It ends before the first boat strike ({prose.date(first)}), so it cannot show any effect "
+            "of the campaign on overdose deaths."
+        )
     else:
         timing = f"It covers {(pd.Period(latest, 'M') - pd.Period(first, 'M')).n + 1} months from the first strike on."
     lines.append(
@@ -192,14 +201,16 @@ def coverage(evidence: Evidence, manifest_data: dict[str, Any]) -> list[dict[str
     ):
         first, last = _range(frame[column])
         entry = files.get(name, {})
-        out.append({
-            "ledger": what,
-            "release": prose.month(entry["source_release"]) if entry.get("source_release") else "not recorded",
-            "rows": prose.number(len(frame)),
-            "first": first,
-            "last": last,
-            "pages": prose.number(entry["distinct_row_sources"]) if entry.get("distinct_row_sources") else "—",
-        })
+        out.append(
+            {
+                "ledger": what,
+                "release": prose.release(entry["source_release"]) if entry.get("source_release") else "not recorded",
+                "rows": prose.number(len(frame)),
+                "first": first,
+                "last": last,
+                "pages": prose.number(entry["distinct_row_sources"]) if entry.get("distinct_row_sources") else "—",
+            }
+        )
     return out
 
 
@@ -220,7 +231,7 @@ def vintage_line(manifest_data: dict[str, Any], evidence: Evidence) -> str:
     cdc_entry = files.get(CDC_FILE, {})
     strikes_first, strikes_last = _range(evidence.strikes["date"])
     claims_last = _range(evidence.claims["date_value"])[1]
-    release = prose.month(cdc_entry["source_release"]) if cdc_entry.get("source_release") else "release not recorded"
+    release = prose.release(cdc_entry["source_release"]) if cdc_entry.get("source_release") else "release not recorded"
     return (
         f"CDC provisional counts, release of {release}, to {prose.period(cdc.latest_period(evidence.national))}; "
         f"strike ledger {strikes_first} to {strikes_last}; claims to {claims_last}."
@@ -246,17 +257,19 @@ def vintage_table(manifest_data: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name in sorted(manifest_data["files"]):
         item = manifest_data["files"][name]
-        rows.append({
-            "file": name,
-            "title": item.get("title", ""),
-            "release": item.get("source_release", ""),
-            "latest_period": item.get("latest_period", "—"),
-            "retrieved": item.get("retrieved", ""),
-            "rows": prose.number(item["rows"]) if isinstance(item.get("rows"), int) else str(item.get("rows", "")),
-            "sha256": str(item.get("sha256", "")),
-            "sources": [Link(url, link_label(url)) for url in item.get("source_urls") or [] if is_web_address(url)],
-            "per_row": not item.get("source_urls"),
-        })
+        rows.append(
+            {
+                "file": name,
+                "title": item.get("title", ""),
+                "release": item.get("source_release", ""),
+                "latest_period": item.get("latest_period", "—"),
+                "retrieved": item.get("retrieved", ""),
+                "rows": prose.number(item["rows"]) if isinstance(item.get("rows"), int) else str(item.get("rows", "")),
+                "sha256": str(item.get("sha256", "")),
+                "sources": [Link(url, link_label(url)) for url in item.get("source_urls") or [] if is_web_address(url)],
+                "per_row": not item.get("source_urls"),
+            }
+        )
     return rows
 
 

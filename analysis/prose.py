@@ -15,7 +15,8 @@ import datetime as dt
 import html
 import math
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -79,6 +80,17 @@ def date(value: Any) -> str:
     if isinstance(value, (pd.Timestamp, dt.date)):
         return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
     raise ValueError(f"date(): cannot read {value!r} as a date")
+
+
+def release(value: Any) -> str:
+    """A release as written in the manifest, in words: ``2025-09`` -> ``Sep 2025``, ``2025-10-15`` ->
+    ``15 Oct 2025``, ``2026-12-02T06:46:29Z`` -> ``2 Dec 2026``; any other text as it is."""
+    text = str(value).strip()
+    stamp = re.match(r"(\d{4}-\d{2}-\d{2})[T ]", text)
+    try:
+        return date(stamp.group(1) if stamp else text)
+    except ValueError:
+        return text
 
 
 def month(period_end: Any) -> str:
@@ -171,8 +183,7 @@ def markdown(*lines: str | tuple[str, str], bullets: bool = False) -> Markdown:
             plain.append(str(line))
     joiner = "\n" if bullets else "\n\n"
     prefix = "- " if bullets else ""
-    return Markdown(joiner.join(prefix + text for text in marked),
-                    "\n".join(prefix + text for text in plain))
+    return Markdown(joiner.join(prefix + text for text in marked), "\n".join(prefix + text for text in plain))
 
 
 def findings(items: Iterable[tuple[str, dict[str, Any]]], bullets: bool = True) -> Markdown:
@@ -200,15 +211,25 @@ def sources(names: Iterable[str], paths=None) -> Markdown:
     marked, plain = [], []
     for name in names:
         item = manifest.entry(name, paths)
-        release = month(item["source_release"]) if item.get("source_release") else "release not recorded"
+        released = release(item["source_release"]) if item.get("source_release") else "release not recorded"
         addresses = [url for url in item.get("source_urls") or []]
         labels = [link_label(url) for url in addresses]
         if len(set(labels)) < len(labels):  # several addresses on one site: name the page too
-            labels = [f"{label}/…/{url.split('?')[0].rstrip('/').rsplit('/', 1)[-1]}" for label, url in zip(labels, addresses)]
-        where = ", ".join(link(label, url) for label, url in zip(labels, addresses)) or "each row cites the page it was read on"
-        retrieved = date(item["retrieved"]) if item.get("retrieved") else "date not recorded"
-        marked.append(f"- **{escape(item.get('title', name))}**. {escape(item.get('publisher', ''))}; release of "
-                      f"{escape(release)}, retrieved {escape(retrieved)}; {escape(number(item['rows']))} rows; {where}.")
-        plain.append(f"- {item.get('title', name)}. {item.get('publisher', '')}; release of {release}, retrieved "
-                     f"{retrieved}; {number(item['rows'])} rows; {', '.join(addresses) or 'each row cites its page'}.")
+            labels = [
+                f"{label}/…/{url.split('?')[0].rstrip('/').rsplit('/', 1)[-1]}"
+                for label, url in zip(labels, addresses, strict=False)
+            ]
+        where = (
+            ", ".join(link(label, url) for label, url in zip(labels, addresses, strict=False))
+            or "each row cites the page it was read on"
+        )
+        retrieved = release(item["retrieved"]) if item.get("retrieved") else "date not recorded"
+        marked.append(
+            f"- **{escape(item.get('title', name))}**. {escape(item.get('publisher', ''))}; release of "
+            f"{escape(released)}, retrieved {escape(retrieved)}; {escape(number(item['rows']))} rows; {where}."
+        )
+        plain.append(
+            f"- {item.get('title', name)}. {item.get('publisher', '')}; release of {released}, retrieved "
+            f"{retrieved}; {number(item['rows'])} rows; {', '.join(addresses) or 'each row cites its page'}."
+        )
     return Markdown("\n".join(marked), "\n".join(plain))

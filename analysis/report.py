@@ -29,7 +29,6 @@ import base64
 import ctypes
 import ctypes.util
 import datetime as dt
-import html
 import json
 import os
 import re
@@ -37,17 +36,18 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import nbformat
+from jupyter_client import KernelManager
 from markupsafe import Markup
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from jupyter_client import KernelManager
 from nbconvert import HTMLExporter
 
 from . import charts, manifest, pages, prose
@@ -675,7 +675,7 @@ def render_method_page(
         lag_ordinal=ordinals.get(lag + 1, f"{lag + 1}th"),
         verdict_rule=None,
         counts=pages.reported_vs_predicted(evidence),
-        release=prose.month(cdc_entry["source_release"]) if cdc_entry.get("source_release") else "(not recorded)",
+        release=prose.release(cdc_entry["source_release"]) if cdc_entry.get("source_release") else "(not recorded)",
         latest_period=prose.period(cdc_entry["latest_period"]) if cdc_entry.get("latest_period") else "(not recorded)",
         kinds=pages.source_kinds(evidence),
         coverage=pages.coverage(evidence, manifest_data),
@@ -770,7 +770,7 @@ def _build_date(built_on: dt.date | str | None) -> str:
         return built_on.isoformat() if isinstance(built_on, dt.date) else str(built_on)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
     return dt.date.today().isoformat()
 
 

@@ -29,9 +29,8 @@ def claims():
 @pytest.fixture(scope="session")
 def real_report(tmp_path_factory):
     """The project's own report (every notebook), built once into a copy of the project."""
-    from helpers import copy_whole_project
-
     from analysis.report import build_report_detailed
+    from helpers import copy_whole_project
 
     paths = copy_whole_project(tmp_path_factory.mktemp("real-report"))
     return build_report_detailed(paths, workers=2, built_on="2026-01-02")

@@ -33,12 +33,17 @@ def test_dates_months_and_periods():
     with pytest.raises(ValueError):
         prose.date("yesterday")
     assert prose.humanize_dates("peaked in 2023-08; strike on 2025-09-02; rows S001-S060; 2025-13") == (
-        "peaked in Aug 2023; strike on 2 Sep 2025; rows S001-S060; 2025-13")
+        "peaked in Aug 2023; strike on 2 Sep 2025; rows S001-S060; 2025-13"
+    )
 
 
 def test_markdown_findings_escape_every_value():
-    line = prose.sentence("**{who}** said {figure} ({when})", who="A <b>*speaker*</b>", figure="300,000,000",
-                          when=prose.date("2025-09-14"))
+    line = prose.sentence(
+        "**{who}** said {figure} ({when})",
+        who="A <b>*speaker*</b>",
+        figure="300,000,000",
+        when=prose.date("2025-09-14"),
+    )
     shown = prose.markdown(line, bullets=True)
     assert shown._repr_markdown_() == r"- **A &lt;b&gt;\*speaker\*&lt;/b&gt;** said 300,000,000 (14 Sep 2025)"
     assert repr(shown) == "- A <b>*speaker*</b> said 300,000,000 (14 Sep 2025)"
@@ -51,7 +56,7 @@ def test_markdown_findings_escape_every_value():
 def test_markdown_is_rendered_without_markup_from_data():
     import mistune
 
-    shown = prose.findings([("{quote}", {"quote": '<img src=x onerror=alert(1)> [x](javascript:alert(2))'})])
+    shown = prose.findings([("{quote}", {"quote": "<img src=x onerror=alert(1)> [x](javascript:alert(2))"})])
     html_text = mistune.html(shown._repr_markdown_())
     assert "<img" not in html_text and "<a " not in html_text and "&lt;img" in html_text
 
@@ -67,3 +72,10 @@ def test_sources_name_release_rows_and_links():
     assert "release of Sep 2025, retrieved 23 Nov 2026; 1,488 rows" in text
     assert "(https://data.cdc.gov/NCHS/VSRR-Provisional-Drug-Overdose-Death-Counts/xkb8-kh2a)" in text
     assert "sha256" not in text.lower()
+
+
+def test_release_text_from_a_month_a_day_or_a_timestamp():
+    assert prose.release("2025-09") == "Sep 2025"
+    assert prose.release("2025-10-15") == "15 Oct 2025"
+    assert prose.release("2026-12-02T06:46:29Z") == "2 Dec 2026"
+    assert prose.release("spring release") == "spring release"

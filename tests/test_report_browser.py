@@ -23,7 +23,6 @@ import pytest
 
 from analysis.paths import project_paths
 from analysis.report import build_report_detailed
-
 from helpers import copy_report_project
 
 CHROMIUM = os.environ.get("OVERDOSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -70,7 +69,8 @@ async () => {
   return {
     title: document.title,
     images,
-    links: [...document.querySelectorAll('a[href]')].map(a => ({href: a.getAttribute('href'), resolved: a.href, rel: a.rel})),
+    links: [...document.querySelectorAll('a[href]')].map(
+      a => ({href: a.getAttribute('href'), resolved: a.href, rel: a.rel})),
     scripts: [...document.scripts].map(s => (s.src || s.textContent).slice(0, 80)),
     text: document.body.innerText,
     scrollWidth: document.documentElement.scrollWidth,
@@ -87,7 +87,9 @@ class Visit:
     def __init__(self, page, url: str, width: int, shot: Path, axe) -> None:
         self.problems: list[str] = []
         self.requests: list[str] = []
-        page.on("console", lambda m: m.type in ("error", "assert") and self.problems.append(f"console.{m.type}: {m.text}"))
+        page.on(
+            "console", lambda m: m.type in ("error", "assert") and self.problems.append(f"console.{m.type}: {m.text}")
+        )
         page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
         page.on("dialog", lambda d: (self.problems.append(f"dialog opened: {d.message!r}"), d.dismiss()))
         page.on("request", lambda r: self.requests.append(r.url))
@@ -100,7 +102,8 @@ class Visit:
         result = axe.run(page)
         self.violations = [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-            for v in result.response["violations"] if v.get("impact") in FAILING_IMPACTS
+            for v in result.response["violations"]
+            if v.get("impact") in FAILING_IMPACTS
         ]
         page.screenshot(path=str(shot), full_page=True)
         self.shot = shot
@@ -139,16 +142,24 @@ def visited(real_report, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fixture_visits(tmp_path_factory):
-    root = copy_report_project(tmp_path_factory.mktemp("browser-project"), sorted(FIXTURES.glob("0*.ipynb")),
-                               [FIXTURES / "ledger_row.csv"]).root
+    root = copy_report_project(
+        tmp_path_factory.mktemp("browser-project"), sorted(FIXTURES.glob("0*.ipynb")), [FIXTURES / "ledger_row.csv"]
+    ).root
     report = build_report_detailed(project_paths(root), workers=2, built_on="2026-01-02")
     return _visit_all(report, tmp_path_factory, "fixture_")
 
 
 def test_every_page_is_visited_at_both_widths(visited):
     names = {name for name, _ in visited}
-    assert {"index.html", "method.html", "changelog.html", "01_cdc_overdose_trends.html", "02_claims_vs_cdc.html",
-            "03_maritime_strikes.html", "04_synthesis.html"} <= names
+    assert {
+        "index.html",
+        "method.html",
+        "changelog.html",
+        "01_cdc_overdose_trends.html",
+        "02_claims_vs_cdc.html",
+        "03_maritime_strikes.html",
+        "04_synthesis.html",
+    } <= names
     assert {width for _, width in visited} == set(WIDTHS)
 
 
@@ -193,13 +204,17 @@ def test_phones_get_the_narrow_drawing(visited):
 def test_front_page_leads_with_findings_and_links_resolve(visited, real_report):
     index = visited[("index.html", 1280)].page
     text = index["text"]
-    assert text.index("What the data show") < text.index("What the data cannot show") < text.index("The evidence, step by step")
+    assert (
+        text.index("What the data show")
+        < text.index("What the data cannot show")
+        < text.index("The evidence, step by step")
+    )
     assert "sha256" not in text.lower()  # checksums are on the method page
     assert "Report built" not in text and "report built 2 Jan 2026" in text
     for link in index["links"]:
         assert link["resolved"].startswith(("file:", "https:", "http:")), link
         if link["resolved"].startswith("file:"):
-            target = Path(urllib.request.url2pathname(link["resolved"][len("file://"):].split("#")[0]))
+            target = Path(urllib.request.url2pathname(link["resolved"][len("file://") :].split("#")[0]))
             assert target.is_file() and real_report.index.parent in target.parents, link
     method = visited[("method.html", 1280)].page["text"]
     assert "SHA-256" in method and "How a claim is rated" in method
