@@ -26,7 +26,7 @@ import jinja2
 import mistune
 import pandas as pd
 
-from . import cdc, compare, ledgers, prose, reconcile
+from . import cdc, compare, ledgers, prose, reconcile, sources
 from .paths import Paths
 from .tables import is_web_address, link_label
 
@@ -214,14 +214,23 @@ def coverage(evidence: Evidence, manifest_data: dict[str, Any]) -> list[dict[str
     return out
 
 
-def source_kinds(evidence: Evidence) -> list[dict[str, str]]:
-    """Rows per source kind in each ledger, where the ledger grades its sources (``source_kind``)."""
+def source_kinds(evidence: Evidence) -> list[dict[str, Any]]:
+    """Rows of each ledger per source kind (in words, weak kinds marked), in the vocabulary's order;
+    empty when the ledgers do not grade their sources (no ``source_kind`` column)."""
+    frames = {"strikes": evidence.strikes, "tallies": evidence.tallies, "claims": evidence.claims}
+    graded = {name: frame for name, frame in frames.items() if "source_kind" in frame.columns}
+    if not graded:
+        return []
+    present = set().union(*(set(frame["source_kind"].dropna()) for frame in graded.values()))
+    order = [kind for kind in ledgers.SOURCE_KINDS if kind in present] + sorted(present - set(ledgers.SOURCE_KINDS))
     out = []
-    for name, frame in (("Strikes", evidence.strikes), ("Tallies", evidence.tallies), ("Claims", evidence.claims)):
-        if "source_kind" not in frame.columns:
-            continue
-        for kind, count in frame["source_kind"].fillna("not given").value_counts().sort_index().items():
-            out.append({"ledger": name, "kind": str(kind).replace("_", " "), "rows": prose.number(count)})
+    for kind in order:
+        counts = {name: int((frame["source_kind"] == kind).sum()) for name, frame in graded.items()}
+        out.append({
+            "kind": sources.kind_words(kind) if kind in ledgers.SOURCE_KINDS else kind,
+            "weak": sources.is_weak(kind) if kind in ledgers.SOURCE_KINDS else False,
+            "counts": [prose.number(counts.get(name, 0)) if name in graded else "—" for name in frames],
+        })
     return out
 
 
