@@ -1,17 +1,17 @@
-"""The report's own pages, from Jinja2 templates: the front page, the method page, the changelog.
+"""What the report's own pages say, computed; their layout is in Jinja2 templates.
 
 Layout lives in ``analysis/templates/`` (autoescaping on: every text from data, notebooks or the
-manifest is escaped by the template engine, never by hand); this module computes what the pages
-say, from the same library calls the notebooks make, so no figure is typed:
+manifest is escaped by the template engine, never by hand; :func:`render`). This module computes
+what the pages say, from the same library calls the notebooks make, so no figure is typed:
 
-* :func:`front_page` — the findings that exist today (:func:`analysis.compare.findings_table`) as
-  sentences, each linked to its evidence; one lead chart; what the data cannot show; the vintage
-  in one line; links to the notebooks, the method, the data and the changelog. ``verdicts`` is
-  the slot for the claims' verdicts (issue 10); while it is empty the section is left out.
-* :func:`method_page` — matching rules, the verdict rule (a marked section until the verdicts
-  exist), reported vs predicted, CDC's publication lag, source kinds, the ledgers' coverage, the
-  vintage table with checksums and the data files.
-* :func:`changelog_page` — ``CHANGELOG.md`` rendered (escaped Markdown).
+* the front page (:func:`analysis.report.render_front_page`): :func:`findings` (the findings that
+  exist today, :func:`analysis.compare.findings_table`, as sentences each linked to its evidence),
+  :func:`cannot_show`, :func:`vintage_line`; ``verdicts`` is the template's slot for the claims'
+  verdicts (issue 10): while it is empty the section is left out;
+* the method page (:func:`analysis.report.render_method_page`): :func:`publication_lag_months`,
+  :func:`reported_vs_predicted`, :func:`source_kinds`, :func:`coverage`, :func:`vintage_table`; its
+  "How a claim is rated" section is marked for the verdict rule (``verdict_rule`` in the template);
+* the changelog page: :func:`changelog_html` (``CHANGELOG.md`` as escaped Markdown).
 """
 
 from __future__ import annotations
@@ -112,9 +112,13 @@ class Evidence:
         )
 
 
-def publication_lag_months() -> int:
-    """CDC's publication lag the matching rules assume (the default of :func:`compare.claims_vs_cdc`)."""
-    return int(inspect.signature(compare.claims_vs_cdc).parameters["publication_lag_months"].default)
+def publication_lag_months() -> int | None:
+    """CDC's publication lag the matching rules assume (the default of :func:`compare.claims_vs_cdc`),
+    or None if the matching no longer takes one (the method page then does not state it)."""
+    parameter = inspect.signature(compare.claims_vs_cdc).parameters.get("publication_lag_months")
+    if parameter is None or not isinstance(parameter.default, int):
+        return None
+    return parameter.default
 
 
 def _finding_text(finding: str, number: str) -> str:

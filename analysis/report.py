@@ -672,7 +672,7 @@ def render_method_page(
         site=_site(infos, "method.html", built_on=built_on, with_code=with_code,
                    vintage=pages.vintage_line(manifest_data, evidence), title="Method", has_changelog=has_changelog),
         lag=lag,
-        lag_ordinal=ordinals.get(lag + 1, f"{lag + 1}th"),
+        lag_ordinal=ordinals.get(lag + 1, f"{lag + 1}th") if lag is not None else None,
         verdict_rule=None,
         counts=pages.reported_vs_predicted(evidence),
         release=prose.release(cdc_entry["source_release"]) if cdc_entry.get("source_release") else "(not recorded)",
