@@ -109,7 +109,7 @@ class Visit:
         self.shot = shot
 
 
-def _visit_all(report, tmp_path_factory, prefix: str) -> dict[tuple[str, int], Visit]:
+def _visit_all(report, prefix: str) -> dict[tuple[str, int], Visit]:
     if MISSING:  # only reached with OVERDOSE_REQUIRE_CHROMIUM=1
         pytest.fail(f"{MISSING} (OVERDOSE_REQUIRE_CHROMIUM=1 makes this a failure)", pytrace=False)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -137,7 +137,7 @@ def _visit_all(report, tmp_path_factory, prefix: str) -> dict[tuple[str, int], V
 @pytest.fixture(scope="module")
 def visited(real_report, tmp_path_factory):
     """Every page of the project's report, opened at both widths: {(file name, width): Visit}."""
-    return _visit_all(real_report, tmp_path_factory, "report_")
+    return _visit_all(real_report, "report_")
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,19 @@ def fixture_visits(tmp_path_factory):
         tmp_path_factory.mktemp("browser-project"), sorted(FIXTURES.glob("0*.ipynb")), [FIXTURES / "ledger_row.csv"]
     ).root
     report = build_report_detailed(project_paths(root), workers=2, built_on="2026-01-02")
-    return _visit_all(report, tmp_path_factory, "fixture_")
+    return _visit_all(report, "fixture_")
+
+
+@pytest.fixture(scope="module")
+def analyst_visits(tmp_path_factory):
+    """The analyst edition (code shown) of the fixture notebooks."""
+    root = copy_report_project(
+        tmp_path_factory.mktemp("analyst-project"),
+        sorted(FIXTURES.glob("0*.ipynb")),
+        [FIXTURES / "ledger_row.csv"],
+    ).root
+    report = build_report_detailed(project_paths(root), workers=2, built_on="2026-01-02", with_code=True)
+    return _visit_all(report, "analyst_")
 
 
 def test_every_page_is_visited_at_both_widths(visited):
@@ -233,6 +245,14 @@ def test_ledger_html_is_shown_as_text(fixture_visits):
         assert "noopener" in sources[0]["rel"]
         assert not [link for link in visit.page["links"] if link["href"].lower().startswith("javascript:")]
         assert visit.violations == []
+
+
+def test_analyst_edition_passes_too(analyst_visits):
+    for key, visit in analyst_visits.items():
+        assert visit.problems == [] and visit.external == [], key
+        assert visit.violations == [], key
+        assert visit.page["scrollWidth"] <= visit.page["viewportWidth"], key
+    assert "show_table(rows)" in analyst_visits[("02_ledger_table.html", 1280)].page["text"]
 
 
 def test_screenshots_are_saved(visited):
