@@ -2,37 +2,63 @@
 release-day | extract-national | snapshot``.
 
 Each command is a thin call into the module that does the work. The benchmarks are not part of the
-library: ``python -m benchmarks`` (``make bench``) runs them.
+library: ``python -m benchmarks`` (``make bench``) runs them. Commands that read or write ``data/``
+or ``reports/`` run under the project lock (:mod:`analysis.lock`; ``--wait`` seconds for another
+command to finish); errors are printed as one message, with the app token scrubbed, never as a
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from contextlib import contextmanager
 
-from .paths import project_paths
+from .paths import ROOT_ENV, project_paths
+
+
+def _paths(args: argparse.Namespace):
+    """The project's paths; a root (``--root`` or ``$OVERDOSE_PROJECT_ROOT``) that is not a project
+    is an error naming where it came from."""
+    paths = project_paths(args.root)
+    if not paths.raw.is_dir():
+        origin = "--root" if args.root else (f"${ROOT_ENV}" if os.environ.get(ROOT_ENV) else "this checkout")
+        raise ValueError(f"{origin} gives {paths.root}, which holds no data/raw/ folder: not a project root")
+    return paths
+
+
+@contextmanager
+def _locked(args: argparse.Namespace, command: str):
+    from . import lock
+
+    with lock.project_lock(_paths(args), command, wait=args.wait):
+        yield
 
 
 def _fetch(args: argparse.Namespace) -> int:
     from . import refresh
 
     jurisdictions = None if args.all else (args.jurisdiction or ["US"])
-    result = refresh.refresh(
-        project_paths(args.root),
-        base_url=args.base_url,
-        jurisdictions=jurisdictions,
-        force=args.force,
-    )
-    print(result.message)
-    if result.updated and not args.no_build:
-        return _build(args)
+    with _locked(args, "fetch"):
+        result = refresh.refresh(
+            _paths(args),
+            base_url=args.base_url,
+            jurisdictions=jurisdictions,
+            force=args.force,
+            accept=args.accept,
+        )
+        print(result.message)
+        if result.updated and not args.no_build:
+            return _build(args)
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
     from . import build
 
-    build.build(project_paths(args.root), quiet=False)
+    with _locked(args, "build"):
+        build.build(_paths(args), quiet=False)
     return 0
 
 
@@ -44,9 +70,10 @@ def _progress(line: str) -> None:
 def _report(args: argparse.Namespace) -> int:
     from . import report
 
-    paths = project_paths(args.root)
+    paths = _paths(args)
     _progress(f"report: executing {len(report.find_notebooks(paths))} notebooks, {args.workers} at a time")
-    index = report.build_report(paths, with_code=args.with_code, workers=args.workers, progress=_progress)
+    with _locked(args, "report"):
+        index = report.build_report(paths, with_code=args.with_code, workers=args.workers, progress=_progress)
     print(f"wrote {index.relative_to(paths.root)}; open {index}")
     return 0
 
@@ -54,19 +81,28 @@ def _report(args: argparse.Namespace) -> int:
 def _notebooks(args: argparse.Namespace) -> int:
     from . import new_release
 
-    new_release.execute_notebooks_in_place(project_paths(args.root))
+    with _locked(args, "notebooks"):
+        new_release.execute_notebooks_in_place(_paths(args))
     return 0
 
 
 def _all(args: argparse.Namespace) -> int:
-    return _build(args) or _report(args)
+    with _locked(args, "all"):
+        return _build(args) or _report(args)
 
 
 def _verify(args: argparse.Namespace) -> int:
     from . import manifest
 
-    for name in manifest.verify_all(project_paths(args.root)):
-        print(f"ok  data/raw/{name}")
+    paths = _paths(args)
+    with _locked(args, "verify"):  # taking the lock finishes or undoes an interrupted update first
+        files = manifest.load(paths)["files"]
+        for name in manifest.verify_all(paths):
+            item = files[name]
+            print(
+                f"ok  data/raw/{name}  sha256 {item['sha256'][:12]}  rows {item['rows']:,}  "
+                f"release {item['source_release']}"
+            )
     return 0
 
 
@@ -81,10 +117,11 @@ def _extract_national(args: argparse.Namespace) -> int:
 def _snapshot(args: argparse.Namespace) -> int:
     from . import snapshot
 
-    result = snapshot.register(
-        args.file, args.release, args.note, source=args.source, day=args.date,
-        changelog=not args.no_changelog, paths=project_paths(args.root),
-    )
+    with _locked(args, "snapshot"):
+        result = snapshot.register(
+            args.file, args.release, args.note, source=args.source, day=args.date,
+            changelog=not args.no_changelog, paths=_paths(args),
+        )
     if not result.changed:
         print(f"{result.name}: unchanged (same bytes, release {result.release}); nothing written")
         return 0
@@ -105,12 +142,13 @@ def _refresh(args: argparse.Namespace) -> int:
     if args.test_command is not None:
         options["test_command"] = shlex.split(args.test_command)
     outcome = new_release.run(
-        project_paths(args.root),
+        _paths(args),
         base_url=args.base_url,
         jurisdictions=None if args.all else (args.jurisdiction or ["US"]),
         force=args.force,
         workers=args.workers,
         summary_file=args.summary_file,
+        accept=args.accept,
         **options,
     )
     return outcome.exit_code
@@ -136,6 +174,8 @@ def _release_day(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     top.add_argument("--root", help="project root (default: this checkout or $OVERDOSE_PROJECT_ROOT)")
+    top.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
+                     help="how long to wait for another command holding the project lock (default 300)")
     commands = top.add_subparsers(dest="command", required=True)
 
     fetch = commands.add_parser("fetch", help="pull CDC's newest release into data/raw/ (needs internet), then build")
@@ -144,6 +184,8 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--force", action="store_true", help="download even if CDC has not updated")
     fetch.add_argument("--base-url", default="https://data.cdc.gov", help="Socrata host (tests use a local server)")
     fetch.add_argument("--no-build", action="store_true", help="do not rebuild data/processed/ afterwards")
+    fetch.add_argument("--accept", action="store_true",
+                       help="install the release even if the update gate finds it worse than the snapshot")
     fetch.set_defaults(run=_fetch)
 
     build = commands.add_parser("build", help="write data/processed/ from data/raw/")
@@ -176,6 +218,8 @@ def parser() -> argparse.ArgumentParser:
     refresh.add_argument("--summary-file", help="also write the change summary (Markdown) here")
     refresh.add_argument("--test-command", help="the test step (default: the README's, as `make test`)")
     refresh.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
+    refresh.add_argument("--accept", action="store_true",
+                         help="install the release even if the update gate finds it worse than the snapshot")
     refresh.set_defaults(run=_refresh)
 
     day = commands.add_parser("release-day", help="print yes if today (UTC) is the day after CDC's usual release day")
@@ -222,7 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (ValueError, RuntimeError, OSError) as exc:
         # Library errors name the file, row and field; show that, not a traceback.
-        print(f"error: {exc}", file=sys.stderr)
+        from .socrata import scrub
+
+        token = (os.environ.get("CDC_APP_TOKEN") or "").strip() or None
+        print(scrub(f"error: {exc}", token), file=sys.stderr)
         return 1
 
 

@@ -3,22 +3,22 @@
 ``python -m analysis build`` reads the checksum-verified snapshots in ``data/raw/`` and writes the
 files listed in :data:`OUTPUTS`. Rebuilding from the same raw files gives byte-identical output
 (fixed row order, fixed column order, ``\\n`` line endings, no timestamps). The files are written to a
-staging folder first and moved into place only when every one of them was built, so a failure
-never leaves a half-updated ``data/processed/``.
+staging folder beside ``data/processed/`` and the whole folder is swapped in at once
+(:func:`analysis.atomic.swap_dir`), so neither a failure nor a crash (``kill -9``) at any point
+leaves a half-updated ``data/processed/``: it is the old folder or the new one. The build runs
+under the project lock (:mod:`analysis.lock`).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-from . import cdc, compare, ledgers, reconcile
+from . import atomic, cdc, compare, ledgers, lock, reconcile, revisions
 from .paths import Paths, project_paths
 
 
@@ -30,14 +30,17 @@ class Inputs:
     strikes: pd.DataFrame
     tallies: pd.DataFrame
     claims: pd.DataFrame
+    cdc_releases: dict[str, pd.DataFrame]  # every CDC release held, oldest first (the last is cdc_national)
 
     @classmethod
     def load(cls, paths: Paths) -> "Inputs":
+        national = cdc.load_national(paths)
         return cls(
-            cdc_national=cdc.load_national(paths),
+            cdc_national=national,
             strikes=ledgers.load_strikes_verified(paths),
             tallies=ledgers.load_tallies_verified(paths),
             claims=ledgers.load_claims_verified(paths),
+            cdc_releases=revisions.load_held_releases(paths, latest=national),
         )
 
 
@@ -63,6 +66,11 @@ def claims_vs_cdc(inputs: Inputs) -> pd.DataFrame:
     return compare.claims_vs_cdc(inputs.claims, inputs.cdc_national)
 
 
+def cdc_revisions(inputs: Inputs) -> pd.DataFrame:
+    """Each period's first-published value (earliest release held) against the latest release."""
+    return revisions.first_published(revisions.revision_pairs(inputs.cdc_releases))
+
+
 #: Output file -> the function that computes it.
 OUTPUTS: dict[str, Callable[[Inputs], pd.DataFrame]] = {
     "cdc_national.csv": cdc_national,
@@ -70,6 +78,7 @@ OUTPUTS: dict[str, Callable[[Inputs], pd.DataFrame]] = {
     "strikes_cumulative.csv": strikes_cumulative,
     "tallies_reconciled.csv": tallies_reconciled,
     "claims_vs_cdc.csv": claims_vs_cdc,
+    "cdc_revisions.csv": cdc_revisions,
 }
 
 
@@ -87,24 +96,22 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     )
 
 
-def build(paths: Paths | None = None, *, quiet: bool = True) -> list[Path]:
-    """Write every file of :data:`OUTPUTS` into ``data/processed/``; returns their paths."""
+def build(paths: Paths | None = None, *, quiet: bool = True, lock_wait: float = lock.DEFAULT_WAIT) -> list[Path]:
+    """Write every file of :data:`OUTPUTS` into ``data/processed/`` (swapped in whole); returns their paths."""
     paths = paths or project_paths()
-    inputs = Inputs.load(paths)
-    texts = {name: to_csv_text(function(inputs)) for name, function in OUTPUTS.items()}
-
-    paths.processed.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=paths.processed, prefix=".staging-"))
-    written = []
-    try:
+    with lock.project_lock(paths, "build", wait=lock_wait):
+        inputs = Inputs.load(paths)
+        texts = {name: to_csv_text(function(inputs)) for name, function in OUTPUTS.items()}
+        staging = atomic.staging_dir(paths.processed)
+        try:
+            for name, text in texts.items():
+                (staging / name).write_text(text, encoding="utf-8", newline="\n")
+            atomic.swap_dir(staging, paths.processed)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+    written = [paths.processed / name for name in texts]
+    if not quiet:
         for name, text in texts.items():
-            (staging / name).write_text(text, encoding="utf-8", newline="\n")
-        for name in texts:
-            os.replace(staging / name, paths.processed / name)
-            written.append(paths.processed / name)
-            if not quiet:
-                rows = texts[name].count("\n") - 1
-                print(f"wrote data/processed/{name} ({rows} rows)")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            print(f"wrote data/processed/{name} ({text.count(chr(10)) - 1} rows)")
     return written

@@ -34,7 +34,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import manifest
+from . import bounds, manifest
 from .paths import Paths, project_paths
 
 DATASET_ID = "xkb8-kh2a"
@@ -168,7 +168,7 @@ def read_cdc_text(data: bytes | str, *, source: str) -> pd.DataFrame:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not merely a character cut by the 4096-byte slice
-            raise CDCSchemaError(f"{source}: not UTF-8 text ({exc})") from None
+            raise CDCSchemaError(_not_utf8(raw, source)) from None
     head_text = head.decode("utf-8", errors="replace")
     if _looks_like_html(head_text):
         raise CDCSchemaError(f"{source}: got an HTML page, not CSV data (first line: {_first_line(head_text)!r})")
@@ -196,8 +196,8 @@ def read_cdc_text(data: bytes | str, *, source: str) -> pd.DataFrame:
         )
     except pd.errors.EmptyDataError:
         raise CDCSchemaError(f"{source}: no data rows") from None
-    except UnicodeDecodeError as exc:
-        raise CDCSchemaError(f"{source}: not UTF-8 text ({exc})") from None
+    except UnicodeDecodeError:
+        raise CDCSchemaError(_not_utf8(raw, source)) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise CDCSchemaError(f"{source}: malformed CSV ({exc})") from None
     return _tidy_frame(frame, source=source, locate=lambda index: _csv_line(raw, index))
@@ -228,15 +228,41 @@ def load_national(paths: Paths | None = None, jurisdiction: str = "US") -> pd.Da
     paths = paths or project_paths()
     path = manifest.verified_path(RAW_FILE, paths)
     table = read_cdc_csv(path, source=f"data/raw/{RAW_FILE}")
+    check_not_after(table, manifest.entry(RAW_FILE, paths), source=f"data/raw/{RAW_FILE}")
     table = table[table["jurisdiction"] == jurisdiction]
     if table.empty:
         raise CDCSchemaError(f"data/raw/{RAW_FILE}: no rows for jurisdiction {jurisdiction!r}")
     return sort_tidy(table)
 
 
+def check_not_after(table: pd.DataFrame, entry: Mapping[str, object], *, source: str) -> None:
+    """No period may end after the snapshot's release or retrieval date (:func:`analysis.bounds.not_after`)."""
+    limit = bounds.not_after(entry)
+    if limit is None:
+        return
+    late = bounds.periods_after(table["period_end"].unique(), limit)
+    if late:
+        raise CDCSchemaError(
+            f"{source}, field year/month: rows for the 12 months ending {', '.join(late[:4])} end after "
+            f"{limit.isoformat()}, the release or retrieval date its manifest entry records"
+        )
+
+
 def sort_tidy(table: pd.DataFrame) -> pd.DataFrame:
     """The tidy table in its canonical order: jurisdiction, indicator, period."""
     return table.sort_values(["jurisdiction", "indicator", "period_end"], kind="stable").reset_index(drop=True)
+
+
+def _not_utf8(raw: bytes, source: str) -> str:
+    """Where the first byte that is not UTF-8 sits: line and column, as an editor shows them."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        return f"{source}, line {line}, column {column}: not UTF-8 text (byte {raw[exc.start]:#04x})"
+    return f"{source}: not UTF-8 text"
 
 
 def _looks_like_html(text: str) -> bool:
@@ -370,6 +396,8 @@ def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:
         for field, column in (("data_value", value), ("predicted_value", predicted)):
             check.fail_if(is_count & ((column < 0) | (column % 1 > 0)), field,
                           "a death count must be a whole number >= 0")
+            check.fail_if(is_count & (column > bounds.CDC_DEATHS_CEILING), field,
+                          f"above the ceiling of {bounds.CDC_DEATHS_CEILING:,} deaths in 12 months (analysis.bounds)")
         for field, column in (("percent_complete", complete), ("percent_pending_investigation", pending)):
             check.fail_if((column < 0) | (column > 100), field, "a percentage must be 0-100")
 

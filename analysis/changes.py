@@ -32,6 +32,7 @@ from typing import Any
 KEYS: dict[str, tuple[str, ...]] = {
     "cdc_national.csv": ("jurisdiction", "period_end", "indicator"),
     "cdc_calendar_years.csv": ("year", "indicator"),
+    "cdc_revisions.csv": ("period_end", "indicator", "measure"),
     "claims_vs_cdc.csv": ("claim_id",),
     "strikes_cumulative.csv": ("date",),
     "tallies_reconciled.csv": ("as_of", "publisher"),

@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from . import compare, prose
 
@@ -116,6 +116,8 @@ HOUSE_RC = {
     "pdf.fonttype": 42,
     "axes.formatter.use_locale": False,
     "date.autoformatter.month": "%b %Y",
+    # Text comes from the ledgers ("cut from $5bn to $1bn"): it is text, never mathtext.
+    "text.parse_math": False,
 }
 
 
@@ -892,5 +894,133 @@ def strike_vs_overdose_chart(bars: pd.DataFrame, source: str) -> Figure:
     ax.set_xlabel("People killed")
     _attach(fig, "horizontal bar", _frame(_rows("People killed", list(bars["label"]), [int(v) for v in bars["value"]]),
                                          "bar", "people killed"), "bar", "people killed")
+    source_line(fig, source)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 05: revisions
+
+#: Colours of the older CDC releases (by release month) in the revision charts.
+RELEASE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
+MEASURE_MARKERS = {
+    "reported": dict(marker="o", s=30),
+    "predicted": dict(marker="s", s=30, facecolors="white", linewidths=1.4),
+}
+
+
+def _release_colours(releases) -> dict[str, str]:
+    """One colour per release, the same in every chart: by the release's place among the older releases held."""
+    from . import vintages
+
+    order = sorted(set(vintages.VINTAGES) | set(releases))
+    return {release: RELEASE_COLOURS[order.index(release) % len(RELEASE_COLOURS)] for release in sorted(set(releases))}
+
+
+def _months_axis(ax: Axes, right: float) -> None:
+    ax.set_xlabel(_wrap("Age of the figure at its release (months from the period's end to the release month)", 100))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, right)
+
+
+def _percent_axis(ax: Axes, label: str) -> None:
+    ax.axhline(0, color="#444444", linewidth=0.9, zorder=1)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos=None: f"{value:+.0f}%" if value else "0%"))
+    ax.set_ylabel(label)
+
+
+@chart("point")
+def revision_by_age_chart(revisions_table: pd.DataFrame, source: str, indicator: str = "all_drugs") -> Figure:
+    """Revision of each first-published figure (percent) against its age at release, one colour per
+    release, reported (filled circles) and predicted (open squares) told apart; finding title computed."""
+    from . import revisions
+
+    rows = revisions_table[revisions_table["indicator"] == indicator]
+    if rows.empty:
+        raise ValueError(f"no revisions of {indicator} to draw")
+    latest = str(rows["latest_release"].iloc[0])
+    colours = _release_colours(rows["first_release"])
+    fig, ax = _new()
+    plotted = []
+    for measure in ("reported", "predicted"):
+        for release, colour in colours.items():
+            part = rows[(rows["measure"] == measure) & (rows["first_release"] == release)]
+            if part.empty:
+                continue
+            style = dict(MEASURE_MARKERS[measure])
+            if measure == "predicted":
+                style["edgecolors"] = colour
+            else:
+                style["color"] = colour
+            label = f"{measure.capitalize()}, first published in the {revisions.release_label(release)} release"
+            ax.scatter(part["age_months"], part["revision_percent"].astype(float), zorder=3, label=label, **style)
+            plotted += _rows(label, [int(v) for v in part["age_months"]],
+                             [float(v) for v in part["revision_percent"]], period_end=None)
+            for row, period in zip(plotted[len(plotted) - len(part):], part["period_end"], strict=True):
+                row["period_end"] = period
+    reported = rows[rows["measure"] == "reported"]
+    predicted = rows[rows["measure"] == "predicted"]
+    top = reported.loc[reported["revision_percent"].abs().idxmax()]
+    title = (f"{SHORT_LABELS.get(indicator, indicator)}: first-published reported counts were later revised by "
+             f"up to {top['revision_percent']:+.1f}% ({int(top['age_months'])} months old)")
+    if len(predicted):
+        title += (f"; predicted values by {predicted['revision_percent'].min():+.1f}% to "
+                  f"{predicted['revision_percent'].max():+.1f}%")
+    finding_title(
+        ax, title,
+        f"Each point is one 12 month-ending period in the earliest release held, against the "
+        f"{revisions.release_label(latest)} release (like with like: reported vs reported, predicted vs predicted)",
+    )
+    _percent_axis(ax, f"Revision to the {revisions.release_label(latest)} release (% of the first value)")
+    _months_axis(ax, float(rows["age_months"].max()) + 2)
+    _attach(fig, "point", _frame(plotted, "age at release (months)", "revision (percent)", ("period_end",)),
+            "age at release (months)", "revision (percent)")
+    _legend(ax, "upper right", fontsize=8)
+    source_line(fig, source)
+    return fig
+
+
+@chart("point")
+def anticipation_chart(revisions_table: pd.DataFrame, source: str, indicator: str = "all_drugs") -> Figure:
+    """Error of the reported and of the predicted value against the latest reported count, by age, for
+    provisional figures whose release gave both; finding title says how often predicted was closer."""
+    from . import revisions
+
+    rows = revisions_table[(revisions_table["indicator"] == indicator) & revisions_table["provisional_at_release"]]
+    wide = rows.pivot_table(index=["period_end", "first_release", "age_months"], columns="measure",
+                            values="error_percent", aggfunc="first").dropna()
+    if wide.empty or not {"reported", "predicted"} <= set(wide.columns):
+        raise ValueError(f"no provisional figure of {indicator} with both a reported and a predicted value")
+    wide = wide.reset_index()
+    colours = _release_colours(wide["first_release"])
+    fig, ax = _new()
+    plotted = []
+    for release, colour in colours.items():
+        part = wide[wide["first_release"] == release]
+        label = revisions.release_label(release)
+        for measure in ("reported", "predicted"):
+            plotted += _rows(f"{measure.capitalize()}, {label} release", [int(v) for v in part["age_months"]],
+                             [float(v) for v in part[measure]], period_end=None)
+            for row, period in zip(plotted[len(plotted) - len(part):], part["period_end"], strict=True):
+                row["period_end"] = period
+        ax.scatter(part["age_months"], part["reported"].astype(float), color=colour, zorder=3,
+                   label=f"Reported, {label} release", **MEASURE_MARKERS["reported"])
+        ax.scatter(part["age_months"], part["predicted"].astype(float), edgecolors=colour, zorder=3,
+                   label=f"Predicted, {label} release", **MEASURE_MARKERS["predicted"])
+    closer = int((wide["predicted"].abs() < wide["reported"].abs()).sum())
+    latest = str(rows["latest_release"].iloc[0])
+    finding_title(
+        ax,
+        f"{SHORT_LABELS.get(indicator, indicator)}: the predicted value was closer to the later count than the "
+        f"reported one for {closer} of {len(wide)} provisional periods",
+        f"Error of each first-published value against the count reported in the {revisions.release_label(latest)} "
+        f"release (final data for these periods); median: reported {wide['reported'].median():+.1f}%, "
+        f"predicted {wide['predicted'].median():+.1f}%",
+    )
+    _percent_axis(ax, f"First value vs {revisions.release_label(latest)} reported count (%)")
+    _months_axis(ax, float(wide["age_months"].max()) + 2)
+    _attach(fig, "point", _frame(plotted, "age at release (months)", "error (percent)", ("period_end",)),
+            "age at release (months)", "error (percent)")
+    _legend(ax, "lower right", fontsize=8)
     source_line(fig, source)
     return fig

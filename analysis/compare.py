@@ -37,10 +37,13 @@ Matching rules (:func:`match_period`, :func:`cdc_indicator_for`, :func:`claimed_
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 
 import pandas as pd
+
+from .ledgers import line_of
 
 #: The required columns of ``data/processed/claims_vs_cdc.csv``, in order.
 CLAIMS_VS_CDC_COLUMNS = [
@@ -98,7 +101,29 @@ _MONTH_NUMBERS["sept"] = 9
 
 
 class MatchError(ValueError):
-    """A claim's fields cannot be read by the matching rules; the message names the claim and field."""
+    """A claim's fields cannot be read by the matching rules; the message names the file and line
+    (when the claims came from :func:`analysis.ledgers.load_claims`), the claim and the field."""
+
+
+_CLAIM_IN_MESSAGE = re.compile(r"^claim (\S+?),")
+
+
+def _located(function):
+    """Prefix a :class:`MatchError` about a claim with its ledger file and line."""
+
+    @functools.wraps(function)
+    def wrapper(claims: pd.DataFrame, *args, **kwargs):
+        try:
+            return function(claims, *args, **kwargs)
+        except MatchError as exc:
+            text = str(exc)
+            found = _CLAIM_IN_MESSAGE.match(text)
+            where = line_of(claims, "claim_id", found.group(1)) if found else str(claims.attrs.get("file", ""))
+            if where:
+                raise MatchError(f"{where}: {text}") from None
+            raise
+
+    return wrapper
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,6 +320,7 @@ def _text(value: object) -> str:
     return "" if _missing(value) else str(value)
 
 
+@_located
 def claims_vs_cdc(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, publication_lag_months: int = 4) -> pd.DataFrame:
     """Every overdose-deaths-per-year row of the claims ledger against CDC's matching figure.
 
@@ -403,6 +429,7 @@ def vessels_announced_by(strikes: pd.DataFrame, when: object) -> tuple[int, int]
     return int(mask.sum()), int(vessels.sum())
 
 
+@_located
 def lives_per_boat(
     claims: pd.DataFrame,
     strikes: pd.DataFrame,
@@ -486,6 +513,7 @@ FLOW_COLUMNS = [
 ]
 
 
+@_located
 def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
     """The seaborne-flow claims as one series: date, claimed reduction (percent), what it measures.
 
@@ -665,8 +693,13 @@ def findings_table(
     strikes: pd.DataFrame,
     reconciliation: pd.DataFrame,
     cdc_source_url: str,
+    revisions_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The synthesis' findings, each with its number (computed here), data file, rows and source."""
+    """The synthesis' findings, each with its number (computed here), data file, rows and source.
+
+    ``revisions_table`` (:func:`analysis.revisions.first_published`, ``cdc_revisions.csv``) adds the
+    revision finding: how far a provisional count moved from the earliest release held to the latest.
+    """
     from . import cdc, reconcile
 
     cdc_file = "data/raw/cdc_vsrr.csv"
@@ -720,4 +753,8 @@ def findings_table(
          f"{overdose.latest_value / presumed:,.0f}", f"{cdc_file}; data/raw/strikes.csv",
          f"all_drugs {overdose.latest_period}; all strike rows", cdc_source_url),
     ]
+    if revisions_table is not None:
+        from . import revisions
+
+        rows.append(revisions.finding_row(revisions_table, cdc_source_url))
     return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

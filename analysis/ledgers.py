@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from . import manifest
+from . import bounds, manifest
 from .paths import Paths
 
 # --------------------------------------------------------------------------------------------
@@ -652,10 +652,13 @@ def _check_header(schema: Schema, file: str, header: list[str] | None) -> None:
     raise LedgerError(problems)
 
 
-def _validate(schema: Schema, path: Path) -> list[_Row]:
+def _validate(schema: Schema, path: Path, not_after: _dt.date | None = None) -> list[_Row]:
     file = str(path)
+    not_after = not_after or _dt.datetime.now(_dt.UTC).date()
     records = _read_records(path)
     _check_header(schema, file, records[0][1] if records else None)
+    if len(records) == 1:
+        raise LedgerError([Problem(file, 2, None, None, "no rows after the header (a ledger holds at least one)")])
     problems: list[Problem] = []
     rows: list[_Row] = []
     seen_ids: dict[str, int] = {}
@@ -686,6 +689,8 @@ def _validate(schema: Schema, path: Path) -> list[_Row]:
                     report(column.name, text, "is blank but required")
                 continue
             value, rule = column.parse(text)
+            if rule is None:  # plausible bounds: count ceilings, dates not after the file's release
+                rule = bounds.ledger_value_rule(schema.ledger, column.name, value, not_after)
             if rule is not None:
                 report(column.name, text, rule)
                 continue
@@ -725,9 +730,28 @@ def _frame(schema: Schema, rows: list[_Row]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _read(schema: Schema, path: str | os.PathLike) -> pd.DataFrame:
+def _read(schema: Schema, path: str | os.PathLike, not_after: _dt.date | None = None) -> pd.DataFrame:
     path = Path(path)
-    return _frame(schema, _validate(schema, path))
+    rows = _validate(schema, path, not_after)
+    frame = _frame(schema, rows)
+    # Where each row came from, so later errors about a row can name its file and line.
+    frame.attrs["file"] = str(path)
+    frame.attrs["lines"] = [row.line for row in rows]
+    return frame
+
+
+def line_of(frame: pd.DataFrame, column: str, value: object) -> str:
+    """``"<file>, line N"`` of the ledger row whose ``column`` is ``value`` (from the loader's
+    record in ``frame.attrs``), or the file alone / ``""`` when that is not known."""
+    file = frame.attrs.get("file")
+    lines = frame.attrs.get("lines")
+    if not file:
+        return ""
+    if lines is not None and column in frame.columns and len(lines) == len(frame):
+        matches = [line for line, cell in zip(lines, frame[column], strict=True) if cell == value]
+        if matches:
+            return f"{file}, line {matches[0]}"
+    return str(file)
 
 
 # --------------------------------------------------------------------------------------------
@@ -735,24 +759,28 @@ def _read(schema: Schema, path: str | os.PathLike) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def load_strikes(path: str | os.PathLike) -> pd.DataFrame:
-    """Validated, typed strike ledger (one row per announced strike event) from ``path``."""
-    return _read(STRIKES, path)
+def load_strikes(path: str | os.PathLike, *, not_after: _dt.date | None = None) -> pd.DataFrame:
+    """Validated, typed strike ledger (one row per announced strike event) from ``path``.
+
+    ``not_after``: no date may be later (default: today; :func:`load` passes the file's release
+    or retrieval date). The same holds for every loader here.
+    """
+    return _read(STRIKES, path, not_after)
 
 
-def load_tallies(path: str | os.PathLike) -> pd.DataFrame:
+def load_tallies(path: str | os.PathLike, *, not_after: _dt.date | None = None) -> pd.DataFrame:
     """Validated, typed published tallies (as published; blank counts stay ``<NA>``) from ``path``."""
-    return _read(TALLIES, path)
+    return _read(TALLIES, path, not_after)
 
 
-def load_claims(path: str | os.PathLike) -> pd.DataFrame:
+def load_claims(path: str | os.PathLike, *, not_after: _dt.date | None = None) -> pd.DataFrame:
     """Validated, typed claims ledger from ``path``, with the derived columns.
 
     Derived: ``kind`` ("claim" / "counter_figure"), ``date_precision`` ("day" / "month" /
     "none"), ``date_value`` (Timestamp of the day or the first of the month; NaT when blank),
     ``unit_base``, ``unit_qualifier`` (missing when the unit has none) and ``quantified``.
     """
-    frame = _read(CLAIMS, path)
+    frame = _read(CLAIMS, path, not_after)
     frame["kind"] = pd.Series(
         ["counter_figure" if i.startswith("CF") else "claim" for i in frame["claim_id"]], dtype="str"
     )
@@ -777,17 +805,17 @@ def load_claims(path: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
-def load_context_facts(path: str | os.PathLike) -> pd.DataFrame:
+def load_context_facts(path: str | os.PathLike, *, not_after: _dt.date | None = None) -> pd.DataFrame:
     """Validated, typed context facts (what moves by sea and by land) from ``path``."""
-    return _read(CONTEXT_FACTS, path)
+    return _read(CONTEXT_FACTS, path, not_after)
 
 
-def load_land_operations(path: str | os.PathLike) -> pd.DataFrame:
+def load_land_operations(path: str | os.PathLike, *, not_after: _dt.date | None = None) -> pd.DataFrame:
     """Validated, typed land operations (U.S. strikes or U.S.-supported operations on land) from ``path``.
 
     ``date`` is NaT where no page gives it; ``killed`` is the cited page's figure or ``<NA>``.
     """
-    return _read(LAND_OPERATIONS, path)
+    return _read(LAND_OPERATIONS, path, not_after)
 
 
 _LOADERS = {
@@ -803,7 +831,8 @@ def load(name: str, paths: Paths | None = None) -> pd.DataFrame:
     """Load ledger ``name`` (a key of :data:`LEDGER_FILES`) from data/raw after its checksum check."""
     if name not in LEDGER_FILES:
         raise ValueError(f"unknown ledger {name!r}; expected one of {', '.join(LEDGER_FILES)}")
-    return _LOADERS[name](manifest.verified_path(LEDGER_FILES[name], paths))
+    path = manifest.verified_path(LEDGER_FILES[name], paths)
+    return _LOADERS[name](path, not_after=bounds.not_after(manifest.entry(LEDGER_FILES[name], paths)))
 
 
 def load_strikes_verified(paths: Paths | None = None) -> pd.DataFrame:

@@ -12,11 +12,10 @@ import csv
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .paths import Paths, project_paths
 
 MANIFEST_FORMAT = 1
@@ -55,18 +54,29 @@ def sha256_of(path: str | os.PathLike) -> str:
 
 
 def count_csv_records(path: str | os.PathLike) -> int:
-    """Number of CSV records after the header (quoted newlines count as one record)."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    """Number of CSV records after the header (quoted newlines count as one record). A byte that
+    is not UTF-8 does not stop the count: the loaders report it, by line and column."""
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle)
         next(reader, None)
         return sum(1 for _ in reader)
 
 
 def load(paths: Paths | None = None) -> dict[str, Any]:
-    """The whole manifest as a dict ``{"format": 1, "files": {name: entry}}``."""
+    """The whole manifest as a dict ``{"format": 1, "files": {name: entry}}``.
+
+    Refused while an interrupted replacement of files in ``data/raw/`` awaits recovery
+    (:func:`analysis.atomic.refuse_if_pending`): the folder may then hold an old and a new file.
+    """
     paths = paths or project_paths()
     try:
+        atomic.refuse_if_pending(paths.raw)
+    except atomic.AtomicError as exc:
+        raise ManifestError(str(exc)) from None
+    try:
         text = paths.manifest.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{paths.manifest}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except FileNotFoundError:
         raise ManifestError(
             f"{paths.manifest}: no manifest. data/raw/ must ship MANIFEST.json; "
@@ -76,11 +86,18 @@ def load(paths: Paths | None = None) -> dict[str, Any]:
         manifest = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ManifestError(f"{paths.manifest}: not valid JSON ({exc})") from None
-    if manifest.get("format") != MANIFEST_FORMAT or not isinstance(manifest.get("files"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != MANIFEST_FORMAT
+        or not isinstance(manifest.get("files"), dict)
+    ):
         raise ManifestError(
-            f"{paths.manifest}: expected {{'format': {MANIFEST_FORMAT}, 'files': {{...}}}}"
+            f"{paths.manifest}: expected {{'format': {MANIFEST_FORMAT}, 'files': {{...}}}}, "
+            f"got {_shape(manifest)}"
         )
     for name, item in manifest["files"].items():
+        if not isinstance(item, dict):
+            raise ManifestError(f"{paths.manifest}: entry {name!r} is {_shape(item)}, not an object")
         missing = [field for field in REQUIRED_FIELDS if field not in item]
         if missing:
             raise ManifestError(f"{paths.manifest}: entry {name!r} lacks {', '.join(missing)}")
@@ -89,7 +106,17 @@ def load(paths: Paths | None = None) -> dict[str, Any]:
                 f"{paths.manifest}: entry {name!r} has method {item['method']!r}, "
                 f"expected one of {', '.join(METHODS)}"
             )
+        rows = item["rows"]
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+            raise ManifestError(f"{paths.manifest}: entry {name!r}, field rows: {rows!r} is not a row count")
+        if not (isinstance(item["sha256"], str) and len(item["sha256"]) == 64):
+            raise ManifestError(f"{paths.manifest}: entry {name!r}, field sha256: {item['sha256']!r} is not a sha256")
     return manifest
+
+
+def _shape(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return f"{type(value).__name__} {text[:60]}{'…' if len(text) > 60 else ''}"
 
 
 def entry(name: str, paths: Paths | None = None) -> dict[str, Any]:
@@ -120,6 +147,17 @@ def verified_path(name: str, paths: Paths | None = None) -> Path:
             f"`git checkout -- data/raw/{name}`; to take a newer CDC release use "
             "`python -m analysis fetch`, which replaces file and manifest entry together."
         )
+    if path.suffix == ".csv":
+        try:
+            rows = count_csv_records(path)
+        except csv.Error as exc:
+            raise ManifestError(f"{path}: cannot count its rows ({exc})") from None
+        if rows != item["rows"]:
+            raise ManifestError(
+                f"{path}: {rows:,} rows, but the manifest records {item['rows']:,} for it (its sha256 matches, "
+                "so the manifest entry was edited by hand); restore both with "
+                f"`git checkout -- data/raw/{name} data/raw/MANIFEST.json`"
+            )
     return path
 
 
@@ -154,23 +192,10 @@ def dumps(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write(manifest: dict[str, Any], paths: Paths | None = None) -> None:
-    """Write the manifest atomically (temporary file, then rename)."""
+    """Write the manifest atomically (:func:`analysis.atomic.write_text`: temporary file, then rename)."""
     paths = paths or project_paths()
-    _atomic_write_text(paths.manifest, dumps(manifest))
+    atomic.write_text(paths.manifest, dumps(manifest))
 
 
 def replace_snapshot(
@@ -178,9 +203,11 @@ def replace_snapshot(
 ) -> None:
     """Replace raw file ``name`` with the validated file ``staged`` and its manifest entry, together.
 
-    ``staged`` must live in the same folder (same file system) so the final renames are atomic.
-    The sha256 and row count are computed here from ``staged``, not trusted from the caller.
-    If anything fails, the previous snapshot and manifest are left byte-identical.
+    ``staged`` must live in ``data/raw/`` (same file system). The sha256 and row count are computed
+    here from ``staged``, not trusted from the caller. File and manifest are swapped as a pair by
+    :func:`analysis.atomic.replace_together`: a failure leaves both byte-identical, and a crash
+    at any point leaves the old pair or the new pair (``python -m analysis verify`` finishes an
+    interrupted swap and shows which pair is in place). Both keep their file modes.
     """
     paths = paths or project_paths()
     staged = Path(staged)
@@ -193,26 +220,8 @@ def replace_snapshot(
     if missing:
         raise ManifestError(f"new manifest entry for {name!r} lacks {', '.join(missing)}")
     manifest["files"][name] = item
-    manifest_text = dumps(manifest)
-
-    target = paths.raw / name
-    backup = None
-    if target.exists():
-        fd, backup_name = tempfile.mkstemp(dir=paths.raw, prefix=f".{name}.", suffix=".bak")
-        os.close(fd)
-        backup = Path(backup_name)
-        shutil.copy2(target, backup)
+    staged_manifest = atomic.stage_bytes(paths.manifest, dumps(manifest).encode("utf-8"))
     try:
-        os.replace(staged, target)
-        try:
-            _atomic_write_text(paths.manifest, manifest_text)
-        except BaseException:
-            if backup is not None:
-                os.replace(backup, target)
-                backup = None
-            else:
-                target.unlink(missing_ok=True)
-            raise
+        atomic.replace_together({paths.raw / name: staged, paths.manifest: staged_manifest})
     finally:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
+        staged_manifest.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cdc, changes, manifest
+from . import atomic, cdc, changes, lock, manifest
 from .paths import ROOT_ENV, Paths, project_paths
 
 #: The README's test command (``make test``), run from the project root.
@@ -73,7 +73,9 @@ def execute_notebooks_in_place(paths: Paths, *, workers: int = 2, say: Callable[
     """Execute every ``NN_*.ipynb`` (``workers`` at a time), then write them all back in place.
 
     Nothing is written unless every notebook ran: a failing one raises
-    :class:`analysis.report.ReportError` naming it and its cell.
+    :class:`analysis.report.ReportError` naming it and its cell. Each notebook is then staged
+    whole beside itself and renamed into place (:mod:`analysis.atomic`): a full disk leaves every
+    notebook as it was, and a crash never leaves one truncated.
     """
     import nbformat
 
@@ -82,9 +84,18 @@ def execute_notebooks_in_place(paths: Paths, *, workers: int = 2, say: Callable[
     notebooks = report.find_notebooks(paths)
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(notebooks) or 1))) as pool:
         executed = list(pool.map(lambda path: report.execute_notebook(path, paths)[0], notebooks))
-    for path, nb in zip(notebooks, executed, strict=True):
-        nbformat.write(nb, path)
-        say(f"executed {path.relative_to(paths.root)} in place")
+    staged = []
+    try:
+        for path, nb in zip(notebooks, executed, strict=True):
+            text = nbformat.writes(nb)
+            staged.append((atomic.stage_bytes(path, (text if text.endswith("\n") else text + "\n").encode("utf-8"),
+                                              kind="tmp"), path))
+        for temporary, path in staged:
+            atomic.replace_file(temporary, path)
+            say(f"executed {path.relative_to(paths.root)} in place")
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
     return notebooks
 
 
@@ -92,6 +103,8 @@ def run_tests(paths: Paths, command: Sequence[str] = TEST_COMMAND) -> int:
     """Run ``command`` in the project root (output passed through); its exit status."""
     env = dict(os.environ)
     env[ROOT_ENV] = str(paths.root)
+    if lock.held_here(paths):  # the tests read data/ inside this command's lock
+        env.update(lock.held_env(paths, "refresh"))
     return subprocess.run(list(command), cwd=paths.root, env=env, check=False).returncode
 
 
@@ -102,7 +115,15 @@ def _snapshot_entry(paths: Paths) -> dict | None:
         return None
 
 
-def run(
+def run(paths: Paths | None = None, *, lock_wait: float = lock.DEFAULT_WAIT, **options) -> Outcome:
+    """:func:`_run` under the project lock (:mod:`analysis.lock`), held from the fetch to the report,
+    so no other command changes ``data/`` between the steps."""
+    paths = paths or project_paths()
+    with lock.project_lock(paths, "refresh", wait=lock_wait):
+        return _run(paths, **options)
+
+
+def _run(
     paths: Paths | None = None,
     *,
     base_url: str | None = None,
@@ -112,6 +133,7 @@ def run(
     workers: int = 2,
     summary_file: str | os.PathLike | None = None,
     refresh_options: dict | None = None,
+    accept: bool = False,
     say: Callable[[str], None] = print,
 ) -> Outcome:
     """Fetch; if CDC published something new, rebuild, re-execute, test, report and summarise.
@@ -119,7 +141,8 @@ def run(
     ``test_command``: the test step (default: the README's, :data:`TEST_COMMAND`); the end-to-end
     test passes a reduced one to keep CI fast. ``summary_file``: also write the summary there
     (only when there was something new). ``refresh_options``: passed on to
-    :func:`analysis.refresh.refresh` (timeouts, retries, progress).
+    :func:`analysis.refresh.refresh` (timeouts, retries, progress). ``accept``: install a release
+    the update gate finds worse than the snapshot (:mod:`analysis.gate`).
     """
     from . import build, refresh, report
 
@@ -130,6 +153,7 @@ def run(
     options = dict(refresh_options or {})
     if base_url is not None:
         options["base_url"] = base_url
+    options.setdefault("accept", accept)
     result = refresh.refresh(paths, jurisdictions=jurisdictions, force=force, **options)
     say(result.message)
     if not result.updated:
@@ -170,7 +194,7 @@ def run(
     if summary_file is not None:
         target = Path(summary_file)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        atomic.write_text(target, text)
         say(f"\nwrote the summary to {target}")
     return Outcome(updated=True, message=result.message, summary=text, tests_passed=passed, report=index)
 

@@ -24,8 +24,19 @@
    to a temporary file beside the snapshot and synced; read back, it must hold the received
    values exactly, and :func:`analysis.cdc.read_cdc_csv` (the loader ``build`` and the
    notebooks use) must give the very table validated in step 4.
-6. **Atomic replace.** :func:`analysis.manifest.replace_snapshot` swaps file and manifest entry
-   together (source URLs and query, retrieval time, ``rowsUpdatedAt``, rows, sha256).
+6. **The update gate** (:mod:`analysis.gate`): the release must not be older than the snapshot,
+   cover less, have lost values or revise counts beyond a stated tolerance; otherwise it is
+   refused with a message naming each regression and ``--accept`` (``accept=True``), which
+   installs it anyway. Its periods must also have ended by its release date
+   (:mod:`analysis.bounds`). A release already older by ``rowsUpdatedAt`` is refused from the
+   metadata, before any row is downloaded.
+7. **Atomic replace.** :func:`analysis.manifest.replace_snapshot` swaps file and manifest entry
+   together (source URLs and query, retrieval time, ``rowsUpdatedAt``, rows, sha256), keeping
+   both files' modes; a crash at any point leaves the old pair or the new pair.
+
+The whole refresh runs under the project lock (:mod:`analysis.lock`), so no ``build``,
+``notebooks`` or ``report`` reads the snapshot while it changes. Every request, and the fetch as
+a whole, has a deadline, and every response a size ceiling (:mod:`analysis.socrata`).
 
 Any failure, at any step, leaves ``data/raw/cdc_vsrr.csv`` and ``MANIFEST.json`` byte-identical
 and removes the temporary file. The app token (environment variable ``CDC_APP_TOKEN`` by default)
@@ -38,13 +49,12 @@ from __future__ import annotations
 import csv
 import os
 import re
-import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
-from . import cdc, manifest
+from . import atomic, bounds, cdc, gate, lock, manifest, socrata
 from .paths import Paths, project_paths
 from .socrata import FetchError, DatasetMetadata, Progress, SocrataClient, make_retry
 
@@ -55,6 +65,7 @@ SNAPSHOT_FIELDS: tuple[str, ...] = cdc.API_FIELDS
 PUBLISHER = "CDC / National Center for Health Statistics (NCHS), Vital Statistics Rapid Release"
 LICENCE = "U.S. federal government work, public domain"
 ORDER = ":id"
+DEFAULT_TITLE = "VSRR Provisional Drug Overdose Death Counts"
 
 _JURISDICTION = re.compile(r"^[A-Z]{2}$")
 
@@ -90,12 +101,17 @@ def refresh(
     force: bool = False,
     token_env: str = DEFAULT_TOKEN_ENV,
     progress: bool | Progress = True,
-    timeout: tuple[float, float] = (5, 60),
+    timeout: tuple[float, float] = socrata.DEFAULT_TIMEOUT,
     page_size: int = 50_000,
     retries: int = 5,
     backoff_factor: float = 1.0,
     max_retry_after: int = 300,
     clock: Callable[[], datetime] | None = None,
+    accept: bool = False,
+    request_deadline: float = socrata.DEFAULT_REQUEST_DEADLINE,
+    fetch_deadline: float | None = socrata.DEFAULT_FETCH_DEADLINE,
+    max_response_bytes: int = socrata.DEFAULT_MAX_RESPONSE_BYTES,
+    lock_wait: float = lock.DEFAULT_WAIT,
 ) -> RefreshResult:
     """Fetch CDC's current release into ``data/raw/cdc_vsrr.csv`` if it changed (or ``force``).
 
@@ -103,15 +119,68 @@ def refresh(
     when ``progress`` is true; the outcome is :attr:`RefreshResult.message`, for the caller to show.
 
     ``jurisdictions``: CDC state codes (``"US"`` is the nation), or ``None`` for all rows.
+    ``accept``: install a release the update gate finds worse than the snapshot (an analyst's
+    deliberate choice). ``request_deadline``/``fetch_deadline`` (seconds), ``max_response_bytes``:
+    the bounds of :class:`~analysis.socrata.SocrataClient`. ``lock_wait``: seconds to wait for
+    another command holding the project lock.
     Raises :class:`~analysis.socrata.FetchError` (:class:`~analysis.socrata.SocrataError` for
-    the HTTP side, :class:`RefreshError` for validation) with a message naming what was wrong;
-    the snapshot and manifest are then unchanged.
+    the HTTP side, :class:`RefreshError` for validation, :class:`~analysis.gate.UpdateRefused`
+    from the gate) with a message naming what was wrong; the snapshot and manifest are then
+    unchanged. The app token never appears in a message.
     """
     paths = paths or project_paths()
     wanted = normalise_jurisdictions(jurisdictions)
     reporter = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     now = clock or (lambda: datetime.now(timezone.utc))
+    token = app_token(token_env)
+    with lock.project_lock(paths, "fetch", wait=lock_wait):
+        try:
+            return _refresh(
+                paths, wanted, reporter, now, token, token_env,
+                base_url=base_url, force=force, timeout=timeout, page_size=page_size, retries=retries,
+                backoff_factor=backoff_factor, max_retry_after=max_retry_after, accept=accept,
+                request_deadline=request_deadline, fetch_deadline=fetch_deadline,
+                max_response_bytes=max_response_bytes,
+            )
+        except FetchError as exc:
+            if token and token in str(exc):
+                exc.args = (socrata.scrub(str(exc), token),) + exc.args[1:]
+            raise
+
+
+def app_token(token_env: str = DEFAULT_TOKEN_ENV) -> str | None:
+    """The app token from ``$token_env`` (None if unset or blank). It must be sendable as an HTTP
+    header value (printable ASCII): otherwise :class:`RefreshError` names the variable (never
+    the value)."""
     token = (os.environ.get(token_env) or "").strip() or None
+    if token is not None and not all(" " < char <= "~" for char in token):
+        raise RefreshError(
+            f"${token_env}: the app token holds characters an HTTP header cannot carry (spaces, control "
+            "or non-ASCII characters); set it to the token exactly as data.cdc.gov shows it, or unset it"
+        )
+    return token
+
+
+def _refresh(
+    paths: Paths,
+    wanted: tuple[str, ...] | None,
+    reporter: Progress,
+    now: Callable[[], datetime],
+    token: str | None,
+    token_env: str,
+    *,
+    base_url: str,
+    force: bool,
+    timeout: tuple[float, float],
+    page_size: int,
+    retries: int,
+    backoff_factor: float,
+    max_retry_after: int,
+    accept: bool,
+    request_deadline: float,
+    fetch_deadline: float | None,
+    max_response_bytes: int,
+) -> RefreshResult:
     current = manifest.entry(cdc.RAW_FILE, paths)
 
     client = SocrataClient(
@@ -121,6 +190,10 @@ def refresh(
         timeout=timeout,
         retry=make_retry(retries, backoff_factor, max_retry_after),
         progress=reporter,
+        request_deadline=request_deadline,
+        fetch_deadline=fetch_deadline,
+        max_response_bytes=max_response_bytes,
+        clock=lambda: now().timestamp(),
     )
     try:
         reporter.note(
@@ -146,6 +219,7 @@ def refresh(
                 bytes_received=client.counters.bytes_received,
             )
         reporter.note(f"fetching: {reason}")
+        gate.check_release(current, meta.rows_updated_at, accept=accept)  # older: refused before any row
         where = where_clause(wanted)
         expected = client.count(where)
         if expected == 0:
@@ -157,6 +231,10 @@ def refresh(
         records = client.fetch_rows(where, order=ORDER, page_size=page_size, expected=expected)
         check_record_fields(records, source=client.resource_url)
         table = validate_records(records, source=client.resource_url, jurisdictions=wanted)
+        check_release_dates(table, meta, source=client.resource_url)
+        accepted = gate.check_update(current, current_table(paths), table, meta.rows_updated_at, accept=accept)
+        for line in accepted:
+            reporter.note(f"accepted (--accept): {line}")
         staged = stage_snapshot(records, paths)
         try:
             check_staged(staged, table, source=client.resource_url)
@@ -181,6 +259,7 @@ def refresh(
         f"{_utc(meta.rows_updated_at)} (rowsUpdatedAt {meta.rows_updated_at}), latest period "
         f"12 months ending {latest}; previous snapshot: release {current.get('source_release')}, "
         f"latest period {current.get('latest_period')}."
+        + (f" Accepted although worse than the snapshot (--accept): {'; '.join(accepted)}." if accepted else "")
     )
     return RefreshResult(
         updated=True,
@@ -194,6 +273,27 @@ def refresh(
 
 
 # -- the steps ------------------------------------------------------------------------------------
+def current_table(paths: Paths):
+    """The snapshot's tidy table, for the update gate; None when it cannot be read (a damaged
+    snapshot is then compared by its manifest entry only)."""
+    try:
+        return cdc.read_cdc_csv(manifest.verified_path(cdc.RAW_FILE, paths), source=f"data/raw/{cdc.RAW_FILE}")
+    except (manifest.ManifestError, cdc.CDCSchemaError, cdc.CDCRuleError):
+        return None
+
+
+def check_release_dates(table, meta: DatasetMetadata, *, source: str) -> None:
+    """Every period of the release must have ended by its release date (``rowsUpdatedAt``)."""
+    released = datetime.fromtimestamp(meta.rows_updated_at, UTC).date()
+    late = bounds.periods_after(table["period_end"].unique(), released)
+    if late:
+        raise RefreshError(
+            f"{source}: rows for the 12 months ending {', '.join(late[:4])}{' …' if len(late) > 4 else ''} "
+            f"end after the release date {released.isoformat()} (rowsUpdatedAt {meta.rows_updated_at}); "
+            "a release cannot count deaths of months that had not ended; not installed"
+        )
+
+
 def normalise_jurisdictions(jurisdictions: Sequence[str] | None) -> tuple[str, ...] | None:
     """Upper-cased, de-duplicated, sorted jurisdiction codes; ``None`` (all) stays ``None``."""
     if jurisdictions is None:
@@ -346,7 +446,7 @@ def manifest_entry(
     :func:`analysis.manifest.replace_snapshot`). No header, and so no token, is recorded."""
     scope = "all jurisdictions" if jurisdictions is None else f"State {' or '.join(jurisdictions)}"
     return {
-        "title": f"{meta.name or 'VSRR Provisional Drug Overdose Death Counts'}, rows for {scope}",
+        "title": f"{client.scrubbed_text(meta.name) or DEFAULT_TITLE}, rows for {scope}",
         "publisher": PUBLISHER,
         "licence": LICENCE,
         "method": "socrata_api",
@@ -372,9 +472,7 @@ def stage_snapshot(records: list[dict[str, Any]], paths: Paths) -> Path:
     """Write ``records`` as CSV to a temporary file beside the snapshot (same file system, so the
     final rename is atomic), synced to disk, and check it holds exactly the values received.
     Returns its path; on failure removes it and raises :class:`RefreshError`."""
-    fd, name = tempfile.mkstemp(dir=paths.raw, prefix=f".{cdc.RAW_FILE}.", suffix=".staged")
-    os.close(fd)
-    staged = Path(name)
+    staged = atomic.temp_path(paths.raw / cdc.RAW_FILE, "staged")
     try:
         try:
             with _open_staging(staged) as handle:
@@ -428,7 +526,7 @@ def _csv_values(record: dict[str, Any]) -> list[str]:
 
 def _open_staging(path: Path) -> TextIO:
     """Open the staging file for writing (a seam the tests use to simulate a full disk)."""
-    return open(path, "w", encoding="utf-8", newline="")
+    return open(path, "x", encoding="utf-8", newline="")
 
 
 def _utc(epoch: int) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import manifest
+from . import bounds, manifest
 from .ledgers import (
     Column,
     LedgerError,
@@ -139,19 +139,22 @@ SCHEMA = Schema(
 )
 
 
-def read_releases(path: str | os.PathLike) -> pd.DataFrame:
+def read_releases(path: str | os.PathLike, *, not_after: _dt.date | None = None) -> pd.DataFrame:
     """The validated release calendar from ``path``.
 
     Columns: ``release_month`` and ``latest_period`` as ``YYYY-MM`` text (missing for a ``none``
     month), ``release_date`` as ``datetime64`` (NaT for a ``none`` month), ``basis``, ``evidence``,
     ``source_url``, ``note`` as text. Raises :class:`analysis.ledgers.LedgerError` naming every bad field.
+    No release may be dated after ``not_after`` (default: today; :func:`load_releases` passes the
+    file's release or retrieval date).
     """
-    return _frame(SCHEMA, _validate(SCHEMA, Path(path)))
+    return _frame(SCHEMA, _validate(SCHEMA, Path(path), not_after))
 
 
 def load_releases(paths: Paths | None = None) -> pd.DataFrame:
     """:func:`read_releases` of ``data/raw/cdc_releases.csv``, after its manifest checksum check."""
-    return read_releases(manifest.verified_path(RAW_FILE, paths))
+    path = manifest.verified_path(RAW_FILE, paths)
+    return read_releases(path, not_after=bounds.not_after(manifest.entry(RAW_FILE, paths)))
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,12 @@ Guarantees:
   page is scanned before it is written; a page that would load anything from elsewhere stops the
   build (:func:`external_resources`).
 * All or nothing: pages are written into a staging folder beside ``reports/`` and swapped in at the
-  end. A failing cell raises :class:`ReportError` naming the notebook, the cell and the error, and
-  the previous ``reports/`` is left exactly as it was.
+  end (:func:`analysis.atomic.swap_dir`). A failing cell raises :class:`ReportError` naming the
+  notebook, the cell and the error, and the previous ``reports/`` is left exactly as it was.
+* One release: the build holds the project lock (:mod:`analysis.lock`), so no ``fetch`` can
+  replace a snapshot while the notebooks read it. It also records the sha256 of every file in
+  ``data/raw/`` when it starts (``reports/snapshots.json``) and refuses to finish if any of them
+  changed before the swap, so every page of a report comes from the snapshots the index names.
 * Reviewer pages hide code and prompts; ``with_code=True`` writes analyst pages with both.
 * Text the index takes from notebooks or the manifest is escaped; source addresses are links only
   when they are ``http``/``https``. Pages are static: markdown or an HTML/markdown output holding a
@@ -26,8 +30,6 @@ cells and exporting the page, for the benchmark. ``reports/`` is build output an
 from __future__ import annotations
 
 import base64
-import ctypes
-import ctypes.util
 import datetime as dt
 import json
 import os
@@ -50,7 +52,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 
-from . import charts, manifest, pages, prose
+from . import atomic, charts, lock, manifest, pages, prose
 from .paths import ROOT_ENV, Paths, project_paths
 
 #: Notebooks that make up the report: two digits, underscore, topic.
@@ -193,6 +195,8 @@ def _kernel_env(paths: Paths) -> dict[str, str]:
     # A non-interactive MPLBACKEND (Agg, set in many CI setups) would silently drop every figure.
     env.pop("MPLBACKEND", None)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    if lock.held_here(paths):  # the kernel runs inside this command's lock (held by another thread)
+        env.update(lock.held_env(paths, "report"))
     return env
 
 
@@ -726,39 +730,29 @@ def weights_lines(weights: dict[str, int]) -> list[str]:
 # Staging and swap
 # ------------------------------------------------------------------------------------------
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE). False if unavailable."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
-
-
 def _swap_into_place(staging: Path, target: Path) -> None:
-    """Make ``staging`` the new ``target``; the old ``target`` (if any) is removed afterwards."""
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    if _exchange(staging, target):
-        shutil.rmtree(staging)  # now holds the previous report
-        return
-    old = Path(tempfile.mkdtemp(prefix=".reports-old-", dir=target.parent))
-    old.rmdir()
-    os.rename(target, old)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(old, target)
-        raise
-    shutil.rmtree(old)
+    """Make ``staging`` the new ``target`` in one step (:func:`analysis.atomic.swap_dir`)."""
+    atomic.swap_dir(staging, target)
+
+
+def snapshot_checksums(paths: Paths) -> dict[str, str]:
+    """sha256 of every file in ``data/raw/`` (``MANIFEST.json`` included), by name."""
+    return {
+        p.name: manifest.sha256_of(p)
+        for p in sorted(paths.raw.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def check_snapshots_unchanged(paths: Paths, started: dict[str, str]) -> None:
+    """Raise :class:`ReportError` if ``data/raw/`` differs from the checksums taken at the start."""
+    now = snapshot_checksums(paths)
+    changed = sorted(name for name in set(started) | set(now) if started.get(name) != now.get(name))
+    if changed:
+        raise ReportError(
+            f"data/raw/ changed while the report was being built ({', '.join(changed)}): its pages could mix "
+            "two releases, so none was written. The previous report was left untouched; run the report again."
+        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -771,7 +765,14 @@ def _build_date(built_on: dt.date | str | None) -> str:
         return built_on.isoformat() if isinstance(built_on, dt.date) else str(built_on)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+        try:
+            seconds = int(epoch.strip())
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise ReportError(
+                f"$SOURCE_DATE_EPOCH is {epoch[:40]!r}: it must be a whole number of seconds since "
+                "1970-01-01 UTC (e.g. `git log -1 --format=%ct`), or unset"
+            ) from None
     return dt.date.today().isoformat()
 
 
@@ -855,11 +856,29 @@ def build_report_detailed(
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     built_on: dt.date | str | None = None,
     progress: Progress | None = None,
+    lock_wait: float = lock.DEFAULT_WAIT,
 ) -> BuildResult:
     """Build the report and return pages, timings and the index path. See :func:`build_report`."""
+    paths = paths or project_paths()
+    with lock.project_lock(paths, "report", wait=lock_wait):
+        return _build_report_detailed(
+            paths, with_code=with_code, notebooks=notebooks, workers=workers,
+            cell_timeout=cell_timeout, built_on=built_on, progress=progress,
+        )
+
+
+def _build_report_detailed(
+    paths: Paths,
+    *,
+    with_code: bool,
+    notebooks: Iterable[str | os.PathLike] | None,
+    workers: int,
+    cell_timeout: int,
+    built_on: dt.date | str | None,
+    progress: Progress | None,
+) -> BuildResult:
     started = time.perf_counter()
     say = progress or (lambda _line: None)
-    paths = paths or project_paths()
     chosen = [Path(p) for p in notebooks] if notebooks is not None else find_notebooks(paths)
     if not chosen:
         raise ReportError(f"{paths.notebooks}: no notebooks named NN_*.ipynb to report on")
@@ -875,8 +894,15 @@ def build_report_detailed(
     try:
         manifest.verify_all(paths)
         manifest_data = manifest.load(paths)
+        checksums = snapshot_checksums(paths)
     except manifest.ManifestError as exc:
         raise ReportError(f"data snapshots do not match their manifest, no report built: {exc}") from exc
+    try:  # every input the notebooks read, through the same loaders, before any kernel starts
+        from .build import Inputs
+
+        Inputs.load(paths)
+    except (ValueError, RuntimeError) as exc:
+        raise ReportError(f"the data in data/raw/ do not load, so no notebook was run: {exc}") from None
     cdc_entry = manifest_data["files"].get(CDC_FILE)
     if cdc_entry is None:
         raise ReportError(f"{paths.manifest}: no entry for {CDC_FILE}, so the report has no data vintage")
@@ -947,7 +973,7 @@ def build_report_detailed(
         check_page(body, name)
 
     paths.reports.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".reports-staging-", dir=paths.reports.parent))
+    staging = atomic.staging_dir(paths.reports)
     try:
         pages_written = []
         for info, page, _, prepared in results:
@@ -985,6 +1011,10 @@ def build_report_detailed(
         )
         for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
             os.chmod(folder, 0o755)
+        (staging / "snapshots.json").write_text(
+            json.dumps({"data/raw": checksums}, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        check_snapshots_unchanged(paths, checksums)
         _swap_into_place(staging, paths.reports)
     finally:
         if staging.exists():
@@ -1016,6 +1046,7 @@ def build_report(
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     built_on: dt.date | str | None = None,
     progress: Progress | None = None,
+    lock_wait: float = lock.DEFAULT_WAIT,
 ) -> Path:
     """Execute the notebooks and write ``reports/``: one page per notebook, the front page
     (``index.html``), the method and changelog pages, and ``data/`` (the snapshots, the processed
@@ -1030,10 +1061,11 @@ def build_report(
     ``built_on``: the build date shown (default: ``$SOURCE_DATE_EPOCH`` if set, else today).
     ``progress``: called with one line of text as each notebook starts and ends (with its seconds),
     then with the page weights; the CLI prints them to stderr.
+    ``lock_wait``: seconds to wait for another command holding the project lock.
 
     Returns the path of ``reports/index.html``. Raises :class:`ReportError` (and leaves the previous
-    ``reports/`` byte-identical) if a snapshot fails its checksum, a cell fails, or a page would need
-    the network.
+    ``reports/`` byte-identical) if a snapshot fails its checksum or changes during the build, a cell
+    fails, or a page would need the network.
     """
     return build_report_detailed(
         paths,
@@ -1043,4 +1075,5 @@ def build_report(
         cell_timeout=cell_timeout,
         built_on=built_on,
         progress=progress,
+        lock_wait=lock_wait,
     ).index

@@ -27,12 +27,11 @@ import datetime as _dt
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cdc, ledgers, manifest, releases
+from . import atomic, cdc, ledgers, manifest, releases
 from .paths import Paths, project_paths
 
 _RELEASE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
@@ -98,7 +97,7 @@ def add_to_changelog(path: Path, line: str, day: str) -> None:
     else:
         first = next((i for i, text_line in enumerate(lines) if text_line.startswith("## ")), len(lines))
         lines[first:first] = [heading + "\n", line + "\n", "\n"]
-    manifest._atomic_write_text(path, "".join(lines))
+    atomic.write_text(path, "".join(lines))
 
 
 def register(
@@ -140,9 +139,7 @@ def register(
 
     LOADERS[name](new_file)  # the whole file, the analysis' own rules; raises naming file/line/field
 
-    fd, staged_name = tempfile.mkstemp(dir=paths.raw, prefix=f".{name}.", suffix=".new")
-    os.close(fd)
-    staged = Path(staged_name)
+    staged = atomic.temp_path(paths.raw / name, "staged")
     try:
         shutil.copyfile(new_file, staged)
         sha = manifest.sha256_of(staged)

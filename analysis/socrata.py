@@ -10,6 +10,12 @@ Nothing here knows CDC's schema or touches ``data/raw``; :mod:`analysis.refresh`
   never to another host through a redirect.
 - Every body must be JSON of the expected shape; an HTML error page served with status 200,
   a body cut off in transit, or a server that pages wrongly is an error naming the URL.
+- Bounded work: every request has an overall deadline (``request_deadline``, retries and their
+  waits included, and a body trickling in byte by byte), every fetch one too (``fetch_deadline``,
+  from the client's creation), and every response a size ceiling (``max_response_bytes``, counted
+  while streaming, after gzip decoding, so a 200 MB body or a gzip bomb is refused after the
+  first bytes past the ceiling, not read into memory). Each has its own message.
+- ``rowsUpdatedAt`` must be a plausible time (:func:`analysis.bounds.epoch_rule`).
 
 Socrata API references: paging with ``$limit``/``$offset`` and a stable ``$order`` (at least
 ``:id``), https://dev.socrata.com/docs/paging.html; dataset metadata (``rowsUpdatedAt``,
@@ -19,20 +25,36 @@ Socrata API references: paging with ``$limit``/``$offset`` and a stable ``$order
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TextIO
 from urllib.parse import urlencode
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
+
+from . import bounds
 
 #: Statuses retried with backoff (429 and 503 honour ``Retry-After``).
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 #: Largest page Socrata serves on a SoQL 2.0 endpoint (2.1 has no maximum; 50,000 is polite).
 MAX_PAGE_SIZE = 50_000
+
+#: Seconds one request may take in all (connecting, every retry and its wait, the whole body).
+DEFAULT_REQUEST_DEADLINE = 60.0
+#: Seconds a whole fetch (metadata, count, every page) may take.
+DEFAULT_FETCH_DEADLINE = 900.0
+#: Bytes one response may hold once decoded: a full 50,000-row page is about 20 MB.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: ``(connect, read)`` seconds per attempt: a silent server is given up on within the deadline.
+DEFAULT_TIMEOUT = (5.0, 20.0)
+
+_READ_CHUNK = 1 << 16
 
 
 class FetchError(RuntimeError):
@@ -60,6 +82,25 @@ class Counters:
     bytes_received: int = 0
 
 
+def scrub(text: str, token: str | None) -> str:
+    """``text`` with the app token (if any) replaced by ``[app token]``."""
+    return text.replace(token, "[app token]") if token else text
+
+
+class _ScrubFilter(logging.Filter):
+    """Blanks the token out of every log record passing through a logger (urllib3's)."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = scrub(message, self.token), None
+        return True
+
+
 class Progress:
     """Prints progress lines (``page 3: 1,488 rows so far of 1,488``) to a stream.
 
@@ -71,12 +112,13 @@ class Progress:
         self._stream = stream
         self.enabled = enabled
         self.prefix = prefix
+        self.token: str | None = None  # scrubbed from every line
 
     def note(self, text: str) -> None:
         if not self.enabled:
             return
         stream = self._stream if self._stream is not None else sys.stderr
-        print(f"{self.prefix}: {text}", file=stream, flush=True)
+        print(scrub(f"{self.prefix}: {text}", self.token), file=stream, flush=True)
 
     def page(self, number: int, rows_so_far: int, expected: int | None = None) -> None:
         total = f" of {expected:,}" if expected is not None else ""
@@ -93,7 +135,7 @@ def make_retry(
     ``raise_on_status=False``: when the attempts run out, the last response comes back so the
     error can name its status.
     """
-    return Retry(
+    return DeadlineRetry(
         total=retries,
         connect=retries,
         read=retries,
@@ -107,6 +149,37 @@ def make_retry(
         retry_after_max=max_retry_after,
         raise_on_status=False,
     )
+
+
+class DeadlineRetry(Retry):
+    """urllib3's :class:`~urllib3.util.Retry` that stops retrying at a deadline (``deadline_at``,
+    a :func:`time.monotonic` value) and never waits past it (backoff or ``Retry-After``)."""
+
+    def __init__(self, *args: Any, deadline_at: float | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.deadline_at = deadline_at
+
+    def new(self, **kw: Any) -> DeadlineRetry:
+        retry = super().new(**kw)
+        retry.deadline_at = self.deadline_at
+        return retry
+
+    def _remaining(self) -> float | None:
+        return None if self.deadline_at is None else self.deadline_at - time.monotonic()
+
+    def is_exhausted(self) -> bool:
+        remaining = self._remaining()
+        return super().is_exhausted() or (remaining is not None and remaining <= 0)
+
+    def sleep(self, response=None) -> None:
+        remaining = self._remaining()
+        if remaining is None:
+            return super().sleep(response)
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is None:
+            wait = self.get_backoff_time()
+        if wait > 0:
+            time.sleep(max(0.0, min(wait, remaining)))
 
 
 class _TokenSession(requests.Session):
@@ -151,23 +224,37 @@ class DatasetMetadata:
 class SocrataClient:
     """Read one dataset of one Socrata domain.
 
-    ``timeout`` is ``(connect, read)`` seconds for every request. ``retry`` (see
-    :func:`make_retry`) is ignored when a ready ``session`` is passed.
+    ``timeout`` is ``(connect, read)`` seconds for every attempt. ``retry`` (see
+    :func:`make_retry`) is ignored when a ready ``session`` is passed. ``request_deadline``:
+    seconds one request may take in all; ``fetch_deadline``: seconds every request of this
+    client may take together, from its creation (None: no limit); ``max_response_bytes``: the
+    ceiling of one decoded response body; ``clock``: the time now, in epoch seconds (the bound
+    on ``rowsUpdatedAt``).
     """
 
     base_url: str
     dataset_id: str
     token: str | None = field(default=None, repr=False)
-    timeout: tuple[float, float] = (5, 60)
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
     retry: Retry | None = None
     progress: Progress = field(default_factory=lambda: Progress(enabled=False))
     session: requests.Session | None = field(default=None, repr=False)
     counters: Counters = field(default_factory=Counters)
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    fetch_deadline: float | None = DEFAULT_FETCH_DEADLINE
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         if self.session is None:
             self.session = make_session(self.token, self.retry)
+        self.progress.token = self.token
+        self._fetch_ends_at = None if self.fetch_deadline is None else time.monotonic() + self.fetch_deadline
+        self._log_filter = None
+        if self.token:
+            self._log_filter = _ScrubFilter(self.token)
+            logging.getLogger("urllib3").addFilter(self._log_filter)
 
     # -- addresses ---------------------------------------------------------------------------
     @property
@@ -181,11 +268,84 @@ class SocrataClient:
     def close(self) -> None:
         if self.session is not None:
             self.session.close()
+        if self._log_filter is not None:
+            logging.getLogger("urllib3").removeFilter(self._log_filter)
+            self._log_filter = None
 
     # -- one request -------------------------------------------------------------------------
     def _scrub(self, text: str) -> str:
         """``text`` with the app token (if any) blanked out."""
-        return text.replace(self.token, "[app token]") if self.token else text
+        return scrub(text, self.token)
+
+    scrubbed_text = _scrub
+
+    def _ends_at(self, shown: str) -> tuple[float, str]:
+        """When the request must be over (monotonic), and which deadline that is."""
+        now = time.monotonic()
+        ends_at, which = now + self.request_deadline, f"the {self.request_deadline:g} s deadline for one request"
+        if self._fetch_ends_at is not None:
+            if now >= self._fetch_ends_at:
+                raise SocrataError(
+                    self._scrub(
+                        f"GET {shown}: not sent: the whole fetch passed its {self.fetch_deadline:g} s deadline"
+                    ),
+                    url=shown,
+                )
+            if self._fetch_ends_at < ends_at:
+                ends_at, which = self._fetch_ends_at, f"the {self.fetch_deadline:g} s deadline for the whole fetch"
+        return ends_at, which
+
+    def _arm(self, url: str, ends_at: float) -> None:
+        """Give the adapter's retry policy this request's deadline."""
+        adapter = self.session.get_adapter(url)
+        retry = getattr(adapter, "max_retries", None)
+        if isinstance(retry, DeadlineRetry):
+            adapter.max_retries = retry.new()
+            adapter.max_retries.deadline_at = ends_at
+
+    def _read_body(self, response: requests.Response, shown: str, ends_at: float, which: str) -> bytes:
+        """The decoded body, read in chunks against the deadline and the size ceiling."""
+        limit = self.max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        encoded = response.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity")
+        if declared.isdigit() and int(declared) > limit and not encoded:
+            raise SocrataError(
+                self._scrub(
+                    f"GET {shown}: the response declares {int(declared):,} bytes, over the ceiling of "
+                    f"{limit:,} bytes for one response; not read"
+                ),
+                url=shown,
+                status=response.status_code,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() > ends_at:
+                raise SocrataError(
+                    self._scrub(
+                        f"GET {shown}: no complete answer within {which} ({size:,} bytes of the body "
+                        "received); the server is too slow"
+                    ),
+                    url=shown,
+                    status=response.status_code,
+                )
+            chunk = response.raw.read1(_READ_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            self.counters.bytes_received += len(chunk)
+            if size > limit:
+                raise SocrataError(
+                    self._scrub(
+                        f"GET {shown}: the response is larger than the ceiling of {limit:,} bytes for one "
+                        f"response (decoded{', gzip' if encoded else ''}); refused after {size:,} bytes, the "
+                        "rest not read"
+                    ),
+                    url=shown,
+                    status=response.status_code,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _attempts_allowed(self, url: str) -> int:
         """Attempts the session makes before giving up on ``url`` (urllib3's error on running
@@ -197,25 +357,31 @@ class SocrataClient:
     def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET ``url`` and return its parsed JSON body, or raise :class:`SocrataError`."""
         shown = url + ("?" + urlencode(params) if params else "")
+        ends_at, which = self._ends_at(shown)
+        self._arm(url, ends_at)
+        remaining = max(0.05, ends_at - time.monotonic())
+        timeout = (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
         try:
             # stream=True: the body is read below, so a body cut off in transit is told apart
             # from a request that got no response at all.
-            response = self.session.get(url, params=params, timeout=self.timeout, stream=True)
+            response = self.session.get(url, params=params, timeout=timeout, stream=True)
         except requests.RequestException as exc:
             attempts = self._attempts_allowed(url)
             self.counters.requests += attempts
+            late = time.monotonic() >= ends_at - 0.01
             raise SocrataError(
                 self._scrub(
-                    f"GET {shown} failed with no usable response after {attempts} attempt"
-                    f"{'s' if attempts > 1 else ''}: {_reason(exc)}"
+                    f"GET {shown} failed with no usable response"
+                    + (f" within {which}" if late else f" after {attempts} attempt{'s' if attempts > 1 else ''}")
+                    + f": {_reason(exc)}"
                 ),
                 url=shown,
                 status=None,
             ) from None
         self.counters.requests += _attempts_of(response)
         try:
-            body = response.content
-        except (requests.RequestException, OSError) as exc:
+            body = self._read_body(response, shown, ends_at, which)
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
             raise SocrataError(
                 self._scrub(
                     f"GET {shown}: the body was cut off in transit (status {response.status_code}): "
@@ -226,7 +392,6 @@ class SocrataClient:
             ) from None
         finally:
             response.close()
-        self.counters.bytes_received += len(body)
         status = response.status_code
         if status != 200:
             raise SocrataError(
@@ -261,16 +426,45 @@ class SocrataClient:
             ) from None
 
     # -- the dataset -------------------------------------------------------------------------
+    def scrubbed(self, exc: SocrataError) -> SocrataError:
+        """``exc`` with the app token blanked out of its message and address (a server may echo it)."""
+        if self.token and (self.token in str(exc) or self.token in exc.url):
+            exc.args = (self._scrub(str(exc)),) + exc.args[1:]
+            exc.url = self._scrub(exc.url)
+        return exc
+
     def metadata(self) -> DatasetMetadata:
+        try:
+            return self._metadata()
+        except SocrataError as exc:
+            raise self.scrubbed(exc) from None
+
+    def count(self, where: str | None = None) -> int:
+        """Number of rows matching ``where`` (``$select=count(*)``)."""
+        try:
+            return self._count(where)
+        except SocrataError as exc:
+            raise self.scrubbed(exc) from None
+
+    def fetch_rows(self, where: str | None = None, **options: Any) -> list[dict[str, Any]]:
+        """Every row matching ``where``; see :meth:`_fetch_rows` for ``options``."""
+        try:
+            return self._fetch_rows(where, **options)
+        except SocrataError as exc:
+            raise self.scrubbed(exc) from None
+
+    def _metadata(self) -> DatasetMetadata:
         """The dataset's metadata: name, ``rowsUpdatedAt`` and its column field names."""
         url = self.metadata_url
         body = self.get_json(url)
         if not isinstance(body, dict):
             raise SocrataError(f"GET {url}: expected a JSON object, got {type(body).__name__}", url=url)
         updated = body.get("rowsUpdatedAt")
-        if isinstance(updated, bool) or not isinstance(updated, int):
+        problem = bounds.epoch_rule(updated, self.clock())
+        if problem is not None:
             raise SocrataError(
-                f"GET {url}: 'rowsUpdatedAt' should be an integer epoch, got {updated!r}", url=url
+                self._scrub(f"GET {url}: 'rowsUpdatedAt' {json.dumps(updated)[:40]}: {problem}"),
+                url=url,
             )
         columns = body.get("columns")
         if not isinstance(columns, list) or not all(
@@ -280,15 +474,14 @@ class SocrataClient:
         names = tuple(c["fieldName"] for c in columns if not c["fieldName"].startswith(":"))
         return DatasetMetadata(
             dataset_id=str(body.get("id", self.dataset_id)),
-            name=str(body.get("name", "")),
+            name=self._scrub(str(body.get("name", ""))),
             attribution=body.get("attribution"),
             rows_updated_at=updated,
             columns=names,
             url=url,
         )
 
-    def count(self, where: str | None = None) -> int:
-        """Number of rows matching ``where`` (``$select=count(*)``)."""
+    def _count(self, where: str | None = None) -> int:
         params = {"$select": "count(*)"}
         if where:
             params["$where"] = where
@@ -311,7 +504,7 @@ class SocrataClient:
         params["$limit"] = page_size
         return params
 
-    def fetch_rows(
+    def _fetch_rows(
         self,
         where: str | None = None,
         *,

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import cdc, manifest
+from . import atomic, cdc, manifest
 from .paths import Paths, project_paths
 
 BOM = b"\xef\xbb\xbf"
@@ -134,12 +134,7 @@ def extract_national_rows(source: str | os.PathLike, target: str | os.PathLike) 
     data = national_rows(source.read_bytes(), source=str(source))
     table = cdc.read_cdc_text(data, source=f"national rows of {source}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic.write_bytes(target, data)
     return len(table)
 
 
@@ -161,4 +156,5 @@ def load_vintage(release: str, paths: Paths | None = None) -> pd.DataFrame:
     item = vintage(release)
     path = manifest.verified_path(item.file, paths)
     table = cdc.read_cdc_csv(path, source=f"data/raw/{item.file}")
+    cdc.check_not_after(table, manifest.entry(item.file, paths), source=f"data/raw/{item.file}")
     return cdc.sort_tidy(table)

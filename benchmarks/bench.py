@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analysis import atomic
 from analysis.paths import ROOT_ENV, Paths
 
 RESULTS_FILE = "results.json"
@@ -174,7 +175,7 @@ def format_table(figures: dict[str, Any], targets: dict[str, Target] = TARGETS) 
 def write_results(results: dict[str, Any], path: Path) -> Path:
     """Write ``results`` as JSON with sorted keys, two-space indent and a final newline."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic.write_text(path, json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return path
 
 

@@ -27,6 +27,7 @@ import re
 import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -100,7 +101,12 @@ class Fault:
     """One misbehaviour. ``kind``: ``status`` (send ``status`` with ``headers`` and ``body``),
     ``html`` (an HTML error page with status 200), ``delay`` (wait ``seconds``, then answer
     normally), ``truncate`` (declare the full length, send half, close), ``cut`` (send the first
-    half of the body as if complete), ``repeat_first_page`` (serve offset 0 whatever is asked)."""
+    half of the body as if complete), ``repeat_first_page`` (serve offset 0 whatever is asked),
+    ``trickle`` (send the answer ``chunk`` bytes every ``seconds``), ``huge`` (a JSON array padded
+    with spaces to ``size`` bytes, streamed in pieces, with ``Content-Length`` only if ``declare``),
+    ``gzip_bomb`` (the same, gzip-encoded: a few hundred kB on the wire), ``echo`` (copy the
+    request's ``X-App-Token`` into the answer: as a column's ``fieldName`` of the metadata, or as
+    the first row's ``data_value``)."""
 
     kind: str
     status: int = 500
@@ -109,6 +115,9 @@ class Fault:
     seconds: float = 0.0
     times: int | None = 1  # None: forever
     skip: int = 0  # let this many matching requests through first
+    chunk: int = 2
+    size: int = 0
+    declare: bool = False
 
 
 @dataclass
@@ -237,6 +246,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return self._send(200, page, content_type="text/html; charset=utf-8")
 
+        if fault is not None and fault.kind in ("huge", "gzip_bomb"):
+            return self._send_padding(fault)
         try:
             body = self._answer(endpoint, params, fault)
         except _BadQuery as exc:
@@ -246,13 +257,52 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, body, cut_to=len(body) // 2)
         if fault is not None and fault.kind == "cut":
             return self._send(200, body[: len(body) // 2])
+        if fault is not None and fault.kind == "trickle":
+            return self._send(200, body, trickle=(fault.chunk, fault.seconds))
         return self._send(200, body)
+
+    def _send_padding(self, fault: Fault) -> None:
+        """A valid JSON array padded to ``fault.size`` bytes, sent piece by piece (never held whole)."""
+        piece = 1 << 20
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+            if fault.kind == "gzip_bomb":
+                body = _gzip_padding(fault.size)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                if fault.declare:
+                    self.send_header("Content-Length", str(fault.size))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(b"[")
+                left = fault.size - 2
+                while left > 0:
+                    n = min(piece, left)
+                    self.wfile.write(b" " * n)
+                    left -= n
+                self.wfile.write(b"]")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: what the size ceiling is for
+        self.close_connection = True
 
     def _answer(self, endpoint: str, params: dict[str, str], fault: Fault | None) -> bytes:
         fake = self.server_fake
+        echoed = self.headers.get("X-App-Token", "") if fault is not None and fault.kind == "echo" else ""
         if endpoint == "metadata":
+            if echoed:
+                meta = json.loads(json.dumps(fake.metadata))
+                meta["columns"].append({"id": 9999, "name": "echo", "fieldName": echoed, "position": 99})
+                return _json(meta)
             return _json(fake.metadata)
         rows = _filter(fake.rows, params.get("$where"))
+        if echoed and rows:
+            rows = [dict(rows[0], data_value=echoed), *rows[1:]]
         if endpoint == "count":
             extra = set(params) - {"$select", "$where"}
             if extra:
@@ -282,6 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         content_type: str = "application/json;charset=utf-8",
         cut_to: int | None = None,
+        trickle: tuple[int, float] | None = None,
     ) -> None:
         try:
             self.send_response(status)
@@ -291,7 +342,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(body if cut_to is None else body[:cut_to])
+            if trickle is not None:
+                size, pause = trickle
+                for start in range(0, len(body), size):
+                    self.wfile.write(body[start : start + size])
+                    self.wfile.flush()
+                    time.sleep(pause)
+            else:
+                self.wfile.write(body if cut_to is None else body[:cut_to])
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test): nothing to do
@@ -310,6 +368,25 @@ def _filter(rows: list[dict[str, Any]], where: str | None) -> list[dict[str, Any
         raise _BadQuery(f"the fake understands only \"state = 'XX' OR ...\", got {where!r}")
     codes = set(re.findall(r"'([A-Z]{2})'", where))
     return [row for row in rows if row.get("state") in codes]
+
+
+_GZIP_CACHE: dict[int, bytes] = {}
+
+
+def _gzip_padding(size: int) -> bytes:
+    """gzip of a JSON array padded with spaces to ``size`` bytes (made once per size)."""
+    if size not in _GZIP_CACHE:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip container
+        parts = [packer.compress(b"[")]
+        block = b" " * (1 << 20)
+        left = size - 2
+        while left > 0:
+            parts.append(packer.compress(block[: min(len(block), left)]))
+            left -= len(block)
+        parts.append(packer.compress(b"]"))
+        parts.append(packer.flush())
+        _GZIP_CACHE[size] = b"".join(parts)
+    return _GZIP_CACHE[size]
 
 
 def _json(value: Any) -> bytes:

@@ -42,9 +42,10 @@ def copy_whole_project(target: Path) -> Paths:
 
 
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative name -> bytes), to assert nothing changed."""
+    """Every file under ``folder`` (relative name -> bytes), to assert nothing changed. The project
+    lock's file (``.overdose.lock``, empty, left in place by design) is not data and is left out."""
     return {
         str(path.relative_to(folder)): path.read_bytes()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != ".overdose.lock"
     }

@@ -76,6 +76,22 @@ def test_claims_file_columns(built):
     ]
 
 
+def test_revisions_file(built):
+    """cdc_revisions.csv: each period's first-published value against the latest release (issue's example row)."""
+    table = pd.read_csv(built.processed / "cdc_revisions.csv", dtype={"period_end": str, "first_release": str,
+                                                                       "latest_release": str})
+    assert list(table.columns[:10]) == [
+        "period_end", "indicator", "measure", "first_release", "first_value", "latest_release", "latest_value",
+        "revision", "revision_percent", "age_months",
+    ]
+    assert len(table) == 282 and set(table["first_release"]) == {"2018-04", "2019-06", "2019-07"}
+    row = table[(table["period_end"] == "2018-11") & (table["indicator"] == "all_drugs")].set_index("measure")
+    reported = row.loc["reported", ["first_value", "latest_value", "revision", "age_months"]].tolist()
+    assert reported == [66986, 68102, 1116, 8]
+    assert row.loc["predicted", ["first_value", "latest_value", "revision"]].tolist() == [69096, 68873, -223]
+    assert set(table["latest_release"]) == {"2025-09"}
+
+
 def test_changed_raw_file_stops_the_build_and_keeps_processed(tmp_path):
     paths = copy_project(tmp_path)
     before = snapshot_bytes(paths.processed)

@@ -302,3 +302,45 @@ def test_campaign_start_is_the_ledgers_first_strike():
     first = strikes.loc[strikes["date"].idxmin()]
     assert (first["strike_id"], first["date"]) == ("S001", charts.CAMPAIGN_START)
     assert f"{charts.CAMPAIGN_START.day} {charts.CAMPAIGN_START:%b %Y}" in charts.CAMPAIGN_LABEL
+
+
+def _revisions(rows):
+    """A cdc_revisions-shaped table from (period, measure, release, age, revision %, error %) rows."""
+    frame = pd.DataFrame(rows, columns=["period_end", "measure", "first_release", "age_months", "revision_percent",
+                                        "error_percent"])
+    frame["indicator"], frame["latest_release"], frame["provisional_at_release"] = "all_drugs", "2025-09", True
+    return frame
+
+
+REVISIONS = _revisions([
+    ("2018-11", "reported", "2019-07", 8, 1.7, -1.6), ("2018-11", "predicted", "2019-07", 8, -0.3, 1.5),
+    ("2018-10", "reported", "2019-07", 9, 1.4, -1.3), ("2018-10", "predicted", "2019-07", 9, -0.7, 0.9),
+    ("2017-09", "reported", "2018-04", 7, 3.9, -3.8),
+])
+
+
+def test_revision_chart_title_and_measures_from_the_data():
+    fig = charts.revision_by_age_chart(REVISIONS, "src")
+    title = fig._suptitle.get_text().replace("\n", " ")
+    assert title == ("All drug overdoses: first-published reported counts were later revised by up to +3.9% "
+                     "(7 months old); predicted values by -0.7% to -0.3%")
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert "Reported, first published in the Apr 2018 release" in labels
+    assert "Predicted, first published in the Jul 2019 release" in labels
+    assert not any(label.startswith("Predicted, first published in the Apr 2018") for label in labels)  # none given
+    assert "Sep 2025 release" in fig.axes[0].get_ylabel()
+
+
+def test_anticipation_chart_counts_where_predicted_was_closer():
+    fig = charts.anticipation_chart(REVISIONS, "src")
+    title = fig._suptitle.get_text().replace("\n", " ")
+    assert title.endswith("closer to the later count than the reported one for 2 of 2 provisional periods")
+    worse = REVISIONS.assign(error_percent=[-1.6, 2.0, -1.3, 0.9, -3.8])
+    assert "for 1 of 2 provisional" in charts.anticipation_chart(worse, "src")._suptitle.get_text().replace("\n", " ")
+    with pytest.raises(ValueError, match="no provisional figure of cocaine"):
+        charts.anticipation_chart(REVISIONS, "src", indicator="cocaine")
+
+
+def test_release_colours_are_the_same_in_every_chart():
+    both = charts._release_colours(["2018-04", "2019-07"])
+    assert charts._release_colours(["2019-07"])["2019-07"] == both["2019-07"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analysis import manifest
+from analysis import atomic, manifest
 from helpers import ROOT, copy_project, snapshot_bytes
 
 
@@ -93,7 +93,7 @@ def test_replace_snapshot_rolls_back_when_manifest_write_fails(tmp_path, monkeyp
     def disk_full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(manifest, "_atomic_write_text", disk_full)
+    monkeypatch.setattr(atomic, "_write_chunk", disk_full)  # the manifest's staged copy cannot be written
     with pytest.raises(OSError, match="No space left"):
         manifest.replace_snapshot("tallies.csv", staged, manifest.entry("tallies.csv", paths), paths)
     after = snapshot_bytes(paths.raw)

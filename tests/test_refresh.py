@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analysis import build, cdc, manifest, refresh
+from analysis import atomic, build, cdc, gate, manifest, refresh
 from analysis.refresh import RefreshError
 from analysis.socrata import FetchError, SocrataError
 
@@ -195,10 +195,14 @@ def _disk_full_while_staging(fake, monkeypatch):
 
 
 def _disk_fails_writing_manifest(fake, monkeypatch):
-    def fail(path, text):
-        raise OSError(errno.EIO, "Input/output error")
+    real_stage = atomic.stage_bytes
 
-    monkeypatch.setattr(manifest, "_atomic_write_text", fail)
+    def fail(target, data, **options):
+        if target.name == "MANIFEST.json":
+            raise OSError(errno.EIO, "Input/output error")
+        return real_stage(target, data, **options)
+
+    monkeypatch.setattr(atomic, "stage_bytes", fail)
     return {}
 
 
@@ -341,7 +345,11 @@ def test_build_output_follows_the_new_release(project, fake):
     build.build(project)
     before = snapshot_bytes(project.processed)
     fake.rows = [row for row in fake.rows if not (row["year"] == "2025" and row["month"] == "April")]
-    result = run(project, fake.url)
+    refused = r"latest period is the 12 months ending 2025-03, the snapshot's 2025-04"
+    with pytest.raises(gate.UpdateRefused, match=refused):
+        run(project, fake.url)  # one period fewer: worse than the snapshot, refused by the gate
+    assert snapshot_bytes(project.raw)["cdc_vsrr.csv"] == (ROOT / "data" / "raw" / "cdc_vsrr.csv").read_bytes()
+    result = run(project, fake.url, accept=True)  # an analyst's deliberate choice
     assert result.latest_period == "2025-03" and result.rows == 1476
     build.build(project)
     after = snapshot_bytes(project.processed)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analysis import ledgers, manifest, snapshot
+from analysis import atomic, ledgers, manifest, snapshot
 from analysis.__main__ import main, parser
 from helpers import ROOT, copy_project, snapshot_bytes
 
@@ -175,7 +175,14 @@ def test_a_failing_manifest_write_restores_the_old_snapshot(project, tmp_path, m
     def fail(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(manifest, "_atomic_write_text", fail)
+    real_stage = atomic.stage_bytes
+
+    def fail_for_the_manifest(target, data, **options):  # the manifest's staged copy cannot be written
+        if target.name == "MANIFEST.json":
+            fail()
+        return real_stage(target, data, **options)
+
+    monkeypatch.setattr(atomic, "stage_bytes", fail_for_the_manifest)
     with pytest.raises(OSError, match="disk full"):
         snapshot.register(project.raw / "strikes.csv", "2027-01", "x", source=new, paths=project)
     assert snapshot_bytes(project.root) == before
