@@ -464,7 +464,7 @@ def mark_campaign(ax: Axes, date=CAMPAIGN_START, label: str = CAMPAIGN_LABEL) ->
 def _count_axis(ax: Axes, label: str) -> None:
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.set_ylabel(label)
+    ax.set_ylabel(_wrap(label, 90))
 
 
 def _finish_cdc_time_chart(fig: Figure, ax: Axes, ylabel: str, xlabel: str, legend_loc: str, source: str) -> Figure:
@@ -926,7 +926,7 @@ def _months_axis(ax: Axes, right: float) -> None:
 def _percent_axis(ax: Axes, label: str) -> None:
     ax.axhline(0, color="#444444", linewidth=0.9, zorder=1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos=None: f"{value:+.0f}%" if value else "0%"))
-    ax.set_ylabel(label)
+    ax.set_ylabel(_wrap(label, 90))
 
 
 @chart("point")
