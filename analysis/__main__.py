@@ -62,12 +62,19 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(line: str) -> None:
+    """Progress of long work: one line to stderr (never into a committed output)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def _report(args: argparse.Namespace) -> int:
     from . import report
 
+    paths = _paths(args)
+    _progress(f"report: executing {len(report.find_notebooks(paths))} notebooks, {args.workers} at a time")
     with _locked(args, "report"):
-        index = report.build_report(_paths(args), with_code=args.with_code, workers=args.workers)
-    print(f"wrote {index.relative_to(_paths(args).root)}")
+        index = report.build_report(paths, with_code=args.with_code, workers=args.workers, progress=_progress)
+    print(f"wrote {index.relative_to(paths.root)}; open {index}")
     return 0
 
 

@@ -29,8 +29,8 @@ cells and exporting the page, for the benchmark. ``reports/`` is build output an
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import html
 import json
 import os
 import re
@@ -38,28 +38,28 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import nbformat
-from jinja2 import DictLoader
+from jupyter_client import KernelManager
+from markupsafe import Markup
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from jupyter_client import KernelManager
 from nbconvert import HTMLExporter
 
-from . import atomic, lock, manifest
+from . import atomic, charts, lock, manifest, pages, prose
 from .paths import ROOT_ENV, Paths, project_paths
-from .tables import is_web_address
 
 #: Notebooks that make up the report: two digits, underscore, topic.
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_.+\.ipynb$")
 
-#: The raw file whose vintage heads the index.
-CDC_FILE = "cdc_vsrr.csv"
+#: The raw file whose vintage heads every page.
+CDC_FILE = pages.CDC_FILE
 
 #: Seconds one cell may run before the build stops.
 DEFAULT_CELL_TIMEOUT = 300
@@ -72,36 +72,9 @@ TRACEBACK_TAIL_LINES = 25
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
-_PAGE_TEMPLATE_NAME = "analysis_report_page.html.j2"
-
-# The lab template minus everything that loads from a CDN; plus a navigation bar.
-_PAGE_TEMPLATE = """\
-{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block extra_css -%}
-<style type="text/css">
-nav.report-nav { font-family: system-ui, sans-serif; font-size: 14px; padding: 8px 16px;
-  border-bottom: 1px solid #ddd; background: #f7f7f7; color: #333; }
-nav.report-nav a { color: #1a5fb4; }
-.jp-RenderedHTMLCommon table.analysis-table td, .jp-RenderedHTMLCommon table.analysis-table th {
-  text-align: left; vertical-align: top; }
-.jp-RenderedHTMLCommon table.analysis-table td.num { text-align: right; }
-.jp-RenderedHTMLCommon table.analysis-table td a { word-break: break-all; }
-.jp-RenderedHTMLCommon table.analysis-table td.missing { color: #666; }
-</style>
-{%- endblock extra_css -%}
-{%- block body_header -%}
-{{ super() }}
-<nav class="report-nav"><a href="index.html">&larr; All notebooks</a>
-&middot; {{ resources.report.edition | e }}
-&middot; built {{ resources.report.built_on | e }}
-&middot; {{ resources.report.vintage | e }}</nav>
-{%- endblock body_header -%}
-"""
-
+#: Page weight budgets, bytes: the build prints every page's weight and warns past these.
+PAGE_BUDGET = 350_000
+INDEX_BUDGET = 150_000
 
 class ReportError(RuntimeError):
     """The report could not be built; the previous ``reports/`` is untouched."""
@@ -150,6 +123,7 @@ class BuildResult:
     with_code: bool
     built_on: str
     warnings: list[str] = field(default_factory=list)
+    weights: dict[str, int] = field(default_factory=dict)  # bytes of each HTML page
 
 
 # ------------------------------------------------------------------------------------------
@@ -340,13 +314,13 @@ def execute_notebook(
 
 
 def _exporter(with_code: bool) -> HTMLExporter:
-    """A page exporter. Build one per report and reuse it: its first export compiles the templates
+    """A page exporter using the report's own nbconvert template (``analysis/templates/nbconvert/
+    report``). Build one per report and reuse it: its first export compiles the templates
     (~0.2-0.6 s), later exports reuse them."""
     return HTMLExporter(
-        template_name="lab",
-        template_file=_PAGE_TEMPLATE_NAME,
-        extra_loaders=[DictLoader({_PAGE_TEMPLATE_NAME: _PAGE_TEMPLATE})],
-        embed_images=True,
+        template_name="report",
+        extra_template_basedirs=[str(pages.TEMPLATES / "nbconvert")],
+        extra_template_paths=[str(pages.TEMPLATES)],
         exclude_input=not with_code,
         exclude_input_prompt=not with_code,
         exclude_output_prompt=not with_code,
@@ -443,6 +417,9 @@ def active_content(page_html: str) -> list[str]:
 #: Output types whose text is inserted into the page as markup (not escaped by nbconvert).
 _MARKUP_MIMES = ("text/html", "text/markdown", "image/svg+xml")
 
+#: Output types that draw a picture: each must come with alt text and data (a library chart).
+_IMAGE_MIMES = ("image/svg+xml", "image/png", "image/jpeg", "image/gif")
+
 
 def check_notebook_markup(nb: nbformat.NotebookNode, name: str) -> None:
     """Refuse markdown or outputs that would put active content into a page, naming the cell.
@@ -459,6 +436,9 @@ def check_notebook_markup(nb: nbformat.NotebookNode, name: str) -> None:
             data = output.get("data", {})
             if "application/javascript" in data:
                 pieces.append(("application/javascript output", "<script>"))
+            chart = data.get(charts.CHART_MIME)
+            if isinstance(chart, dict) and chart.get("narrow_svg"):
+                pieces.append(("chart's narrow drawing", str(chart["narrow_svg"])))
             for mime in _MARKUP_MIMES:
                 if mime in data:
                     text = data[mime]
@@ -482,104 +462,268 @@ def external_resources(page_html: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------
-# Index
+# Outputs prepared for the page: charts as pictures with alt text, tables and charts as downloads
 # ------------------------------------------------------------------------------------------
 
 
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+@dataclass
+class Download:
+    """A file the report offers: its path inside ``reports/`` and its bytes."""
+
+    path: str
+    content: bytes
 
 
-def _link(url: str) -> str:
-    if is_web_address(url):
-        return f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>'
-    return _e(url)
+@dataclass
+class PreparedPage:
+    """What :func:`prepare_outputs` found in one executed notebook."""
+
+    downloads: list[Download] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)  # the chart context of each picture
 
 
-def vintage_line(cdc: dict[str, Any]) -> str:
-    """One-line data vintage of the CDC snapshot, for page headers."""
-    return (
-        f"CDC VSRR release {cdc.get('source_release')}, latest 12-month period ending "
-        f"{cdc.get('latest_period', 'n/a')}, sha256 {str(cdc.get('sha256', ''))[:12]}"
-    )
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
-_INDEX_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem;
-  margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.5; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-.meta { color: #555; margin-top: 0; }
-ol.notebooks li { margin-bottom: 1rem; }
-ol.notebooks .question { margin: 0.2rem 0; }
-ol.notebooks .file { color: #666; font-size: 0.85rem; }
-table.vintage { border-collapse: collapse; font-size: 0.9rem; }
-table.vintage th, table.vintage td { border: 1px solid #ccc; padding: 0.25rem 0.5rem;
-  text-align: left; vertical-align: top; }
-table.vintage td a { word-break: break-all; }
-code { font-size: 0.85rem; }
-"""
+def _svg_size(svg: str) -> tuple[int, int]:
+    """CSS pixel size of a matplotlib SVG (its width/height in pt at 72 per inch, shown at 100 dpi)."""
+    found = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if not found:
+        return 0, 0
+    return round(float(found.group(1)) * 100 / 72), round(float(found.group(2)) * 100 / 72)
 
 
-def render_index(
+_PANDAS_STYLE = re.compile(r"<style scoped>.*?</style>", re.DOTALL)
+
+
+def prepare_outputs(nb: nbformat.NotebookNode, name: str, stem: str) -> PreparedPage:
+    """Give each output what its page shows, in ``output.metadata["report"]``, and collect downloads.
+
+    A chart (:data:`analysis.charts.CHART_MIME`) becomes a picture: the wide SVG, the narrow one for
+    phones, its alt text and the address of its data as CSV. A table carrying ``text/csv``
+    (:func:`analysis.tables.show_table`) gets a label and a CSV download. Any other picture has no
+    alt text and no data: the build stops, naming the cell.
+    """
+    prepared = PreparedPage()
+    used: set[str] = set()
+    table_number = 0
+
+    def unique(path: str) -> str:
+        base, number = path, 2
+        while path in used:
+            path = base.replace(".csv", f"-{number}.csv")
+            number += 1
+        used.add(path)
+        return path
+
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            chart = data.get(charts.CHART_MIME)
+            if isinstance(chart, dict):
+                alt = " ".join(str(chart.get("alt", "")).split())
+                wide = data.get("image/svg+xml")
+                wide = "".join(wide) if isinstance(wide, list) else wide
+                if not alt or not wide:
+                    raise ReportError(f"notebook {name}, {_cell_label(nb, index)}: a chart without "
+                                      "alt text or drawing. No report was written.")
+                key = re.sub(r"[^A-Za-z0-9_-]", "-", str(chart.get("key") or "chart"))
+                csv_path = unique(f"data/{stem}/{key}.csv")
+                prepared.downloads.append(Download(csv_path, str(chart.get("csv", "")).encode("utf-8")))
+                narrow = str(chart.get("narrow_svg") or "")
+                width, height = _svg_size(wide)
+                narrow_width, narrow_height = _svg_size(narrow) if narrow else (0, 0)
+                context = {
+                    "key": key, "alt": alt, "csv": csv_path, "wide_b64": _b64(wide),
+                    "narrow_b64": _b64(narrow) if narrow else "", "width": width, "height": height,
+                    "narrow_width": narrow_width, "narrow_height": narrow_height,
+                }
+                output.setdefault("metadata", {})["report"] = {"chart": context}
+                prepared.charts.append(context)
+                continue
+            pictures = [mime for mime in _IMAGE_MIMES if mime in data]
+            if pictures:
+                raise ReportError(
+                    f"notebook {name}, {_cell_label(nb, index)}: a figure ({pictures[0]}) without alt text "
+                    "or data. Draw it with analysis.charts (a standard figure, or charts.describe_figure "
+                    "for one drawn by hand). No report was written."
+                )
+            if "text/html" in data:
+                html_text = data["text/html"]
+                html_text = "".join(html_text) if isinstance(html_text, list) else str(html_text)
+                data["text/html"] = _PANDAS_STYLE.sub("", html_text)  # pandas' own table CSS: the page has its own
+                table_number += 1
+                label = f"Table {table_number}"
+                table: dict[str, Any] = {"label": label, "csv": None}
+                if "text/csv" in data:
+                    csv_text = data["text/csv"]
+                    csv_text = "".join(csv_text) if isinstance(csv_text, list) else str(csv_text)
+                    table["csv"] = unique(f"data/{stem}/table-{table_number}.csv")
+                    prepared.downloads.append(Download(table["csv"], csv_text.encode("utf-8")))
+                output.setdefault("metadata", {})["report"] = {"table": table}
+    return prepared
+
+
+# ------------------------------------------------------------------------------------------
+# The site: navigation, previous / next, the report's own pages
+# ------------------------------------------------------------------------------------------
+
+
+def _site(
     infos: list[NotebookInfo],
-    manifest_data: dict[str, Any],
+    current: str,
     *,
     built_on: str,
     with_code: bool,
+    vintage: str,
+    title: str,
+    has_changelog: bool,
+) -> dict[str, Any]:
+    """What every page's header and footer show: navigation, previous / next, edition, vintage."""
+    nav = [pages.Link("index.html", "Front page")]
+    nav += [pages.Link(info.page, f"Notebook {info.path.stem.split('_')[0]}") for info in infos]
+    nav += [pages.Link("method.html", "Method"), pages.Link("method.html#data", "Data")]
+    if has_changelog:
+        nav.append(pages.Link("changelog.html", "Changelog"))
+    sequence = [pages.Link("index.html", "Front page")]
+    sequence += [pages.Link(info.page, info.title) for info in infos]
+    sequence += [pages.Link("method.html", "Method")]
+    if has_changelog:
+        sequence.append(pages.Link("changelog.html", "Changelog"))
+    hrefs = [link.href for link in sequence]
+    position = hrefs.index(current) if current in hrefs else -1
+    try:
+        built_text = prose.date(built_on)
+    except ValueError:
+        built_text = built_on
+    return {
+        "nav": [{"href": link.href, "label": link.label, "current": link.href == current} for link in nav],
+        "prev": sequence[position - 1] if position > 0 else None,
+        "next": sequence[position + 1] if 0 <= position < len(sequence) - 1 else None,
+        "built_on": built_on,
+        "built_on_text": built_text,
+        "edition": "Analyst edition (code shown)" if with_code else "Reviewer edition",
+        "vintage": vintage,
+        "page_title": title if current == "index.html" else f"{title} · Overdose claims vs. data",
+    }
+
+
+def _code_css(with_code: bool) -> str:
+    """Pygments colours for the analyst edition's code (none in the reviewer edition)."""
+    if not with_code:
+        return ""
+    from pygments.formatters import HtmlFormatter
+
+    # Pygments' default colours, with the one that fails WCAG AA contrast (keywords like "in") darkened.
+    return HtmlFormatter(style="default").get_style_defs(".highlight") + "\n.highlight .ow { color: #7a1bbf }"
+
+
+def render_front_page(
+    infos: list[NotebookInfo],
+    manifest_data: dict[str, Any],
+    evidence: pages.Evidence,
+    *,
+    built_on: str,
+    with_code: bool,
+    lead_chart: dict[str, Any] | None = None,
+    has_changelog: bool = True,
+    verdicts: list[pages.Finding] | None = None,
 ) -> str:
-    """The index page as HTML text; every text taken from notebooks or the manifest is escaped."""
-    files = manifest_data["files"]
-    cdc = files.get(CDC_FILE, {})
-    edition = "analyst edition (code shown)" if with_code else "reviewer edition (code hidden)"
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Overdose claims vs. data: report</title>",
-        f"<style>{_INDEX_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<h1>Overdose claims vs. data</h1>",
-        f'<p class="meta">Report built <time id="built-on" datetime="{_e(built_on)}">{_e(built_on)}</time>'
-        f" &middot; {_e(edition)} &middot; every notebook executed from the committed snapshots.</p>",
-        "<h2>Data vintage</h2>",
-        f'<p id="cdc-vintage">{_e(cdc.get("title", CDC_FILE))}: CDC release '
-        f"<strong>{_e(cdc.get('source_release'))}</strong>, latest 12-month period ending "
-        f"<strong>{_e(cdc.get('latest_period', 'n/a'))}</strong>, retrieved {_e(cdc.get('retrieved'))}, "
-        f"sha256 <code>{_e(str(cdc.get('sha256', ''))[:12])}</code>.</p>",
-        '<table class="vintage">',
-        "<thead><tr><th>File</th><th>What</th><th>Source release</th><th>Latest period</th>"
-        "<th>Rows</th><th>sha256</th><th>Source</th></tr></thead>",
-        "<tbody>",
-    ]
-    for name in sorted(files):
-        item = files[name]
-        sources = "<br>".join(_link(u) for u in item.get("source_urls") or []) or _e(
-            "per-row sources (" + str(item.get("row_source_column", "source_url")) + " column)"
-        )
-        out.append(
-            "<tr>"
-            f"<td><code>{_e(name)}</code></td>"
-            f"<td>{_e(item.get('title'))}</td>"
-            f"<td>{_e(item.get('source_release'))}</td>"
-            f"<td>{_e(item.get('latest_period', '—'))}</td>"
-            f"<td>{_e(item.get('rows'))}</td>"
-            f"<td><code>{_e(str(item.get('sha256', ''))[:12])}</code></td>"
-            f"<td>{sources}</td>"
-            "</tr>"
-        )
-    out += ["</tbody>", "</table>", "<h2>Notebooks</h2>", '<ol class="notebooks">']
-    for info in infos:
-        out.append("<li>")
-        out.append(f'<a class="notebook" href="{_e(info.page)}">{_e(info.title)}</a>')
-        if info.question:
-            out.append(f'<p class="question">{_e(info.question)}</p>')
-        out.append(f'<span class="file">{_e(info.path.name)}</span>')
-        out.append("</li>")
-    out += ["</ol>", "</body>", "</html>", ""]
-    return "\n".join(out)
+    """The front page (``index.html``): the findings first, then one chart, the limits, the links."""
+    numbered = {info.path.stem.split("_")[0]: info.page for info in infos}
+    cdc_entry = manifest_data["files"].get(CDC_FILE, {})
+    vintage = pages.vintage_line(manifest_data, evidence)
+    links = [pages.Link("method.html", "How the numbers are handled (method)"),
+             pages.Link("method.html#data", "The data, as CSV files")]
+    if has_changelog:
+        links.append(pages.Link("changelog.html", "What changed, and when (changelog)"))
+    last = infos[-1] if infos else None
+    return pages.render(
+        "index.html.j2",
+        site=_site(infos, "index.html", built_on=built_on, with_code=with_code, vintage=vintage,
+                   title="Overdose claims vs. data", has_changelog=has_changelog),
+        verdicts=verdicts or [],
+        findings=pages.findings(evidence, cdc_entry, numbered),
+        findings_page=pages.Link(last.page, last.title) if last else None,
+        lead_chart=lead_chart,
+        cannot_show=pages.cannot_show(evidence),
+        notebooks=[{"href": info.page, "title": info.title, "question": info.question} for info in infos],
+        links=links,
+        vintage=vintage,
+    )
+
+
+def render_method_page(
+    infos: list[NotebookInfo],
+    manifest_data: dict[str, Any],
+    evidence: pages.Evidence,
+    data_files: list[dict[str, str]],
+    *,
+    built_on: str,
+    with_code: bool,
+    has_changelog: bool = True,
+) -> str:
+    """The method page (``method.html``): rules, counts, sources, coverage, vintage and checksums."""
+    lag = pages.publication_lag_months()
+    cdc_entry = manifest_data["files"].get(CDC_FILE, {})
+    vintage = pages.vintage_table(manifest_data)
+    offered = {item["href"] for item in data_files}
+    for row in vintage:
+        row["href"] = f"data/raw/{row['file']}" if f"data/raw/{row['file']}" in offered else None
+    ordinals = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
+    return pages.render(
+        "method.html.j2",
+        site=_site(infos, "method.html", built_on=built_on, with_code=with_code,
+                   vintage=pages.vintage_line(manifest_data, evidence), title="Method", has_changelog=has_changelog),
+        lag=lag,
+        lag_ordinal=ordinals.get(lag + 1, f"{lag + 1}th") if lag is not None else None,
+        verdict_rule=None,
+        counts=pages.reported_vs_predicted(evidence),
+        release=prose.release(cdc_entry["source_release"]) if cdc_entry.get("source_release") else "(not recorded)",
+        latest_period=prose.period(cdc_entry["latest_period"]) if cdc_entry.get("latest_period") else "(not recorded)",
+        kinds=pages.source_kinds(evidence),
+        coverage=pages.coverage(evidence, manifest_data),
+        vintage=vintage,
+        data_files=data_files,
+    )
+
+
+def render_changelog_page(
+    infos: list[NotebookInfo], changelog: str, vintage: str, *, built_on: str, with_code: bool
+) -> str:
+    """The changelog page (``changelog.html``) from ``CHANGELOG.md`` rendered as escaped Markdown."""
+    return pages.render(
+        "changelog.html.j2",
+        site=_site(infos, "changelog.html", built_on=built_on, with_code=with_code, vintage=vintage,
+                   title="Changelog", has_changelog=True),
+        changelog=Markup(changelog),  # noqa: S704 - mistune output with raw HTML escaped (pages.markdown_html)
+    )
+
+
+def page_weights(folder: Path) -> dict[str, int]:
+    """Bytes of every HTML page in ``folder``."""
+    return {path.name: path.stat().st_size for path in sorted(folder.glob("*.html"))}
+
+
+def over_budget(weights: dict[str, int]) -> list[str]:
+    """Pages heavier than their budget (:data:`INDEX_BUDGET` for the index, :data:`PAGE_BUDGET` else)."""
+    found = []
+    for name, size in weights.items():
+        budget = INDEX_BUDGET if name == "index.html" else PAGE_BUDGET
+        if size > budget:
+            found.append(f"{name} weighs {size / 1000:,.0f} KB, over its budget of {budget / 1000:,.0f} KB")
+    return found
+
+
+def weights_lines(weights: dict[str, int]) -> list[str]:
+    """One line per page: its weight and its budget."""
+    lines = []
+    for name, size in weights.items():
+        budget = INDEX_BUDGET if name == "index.html" else PAGE_BUDGET
+        mark = "ok" if size <= budget else "OVER"
+        lines.append(f"  {name:<34} {size / 1000:>6,.0f} KB  (budget {budget / 1000:,.0f} KB)  {mark}")
+    return lines
 
 
 # ------------------------------------------------------------------------------------------
@@ -623,7 +767,7 @@ def _build_date(built_on: dt.date | str | None) -> str:
     if epoch:
         try:
             seconds = int(epoch.strip())
-            return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date().isoformat()
         except (ValueError, OverflowError, OSError):
             raise ReportError(
                 f"$SOURCE_DATE_EPOCH is {epoch[:40]!r}: it must be a whole number of seconds since "
@@ -652,7 +796,7 @@ def _render_page(
     info: NotebookInfo,
     *,
     with_code: bool,
-    report_meta: dict[str, str],
+    report_meta: dict[str, Any],
     exporter: _PageExporter | None = None,
 ) -> str:
     """The page of one executed notebook; ``exporter``: the build's shared exporter (a new one if None)."""
@@ -666,20 +810,41 @@ def _render_page(
         nb,
         resources={"metadata": {"name": info.path.stem, "path": str(info.path.parent)}, "report": report_meta},
     )
+    check_page(body, f"notebook {info.path.name}")
+    return body
+
+
+def check_page(body: str, what: str) -> None:
+    """Refuse a page that would run code or load anything from outside the report."""
     active = active_content(body)
     if active:
-        raise ReportError(
-            f"notebook {info.path.name}: its page would run code ({', '.join(active[:5])}); "
-            "the report must be static."
-        )
+        raise ReportError(f"{what}: its page would run code ({', '.join(active[:5])}); the report must be static.")
     fetched = external_resources(body)
     if fetched:
         raise ReportError(
-            f"notebook {info.path.name}: its page would load from outside the report: "
+            f"{what}: its page would load from outside the report: "
             + "; ".join(fetched[:5])
             + ". Embed the resource instead (images are embedded as data URIs)."
         )
-    return body
+
+
+def _data_files(paths: Paths) -> list[tuple[str, Path, str]]:
+    """The snapshots and processed files the report offers: (path in reports/, source, note)."""
+    files = []
+    manifest_data = manifest.load(paths)
+    for name in sorted(manifest_data["files"]):
+        source = paths.raw / name
+        if source.is_file():
+            files.append((f"data/raw/{name}", source, f"snapshot: {manifest_data['files'][name].get('title', '')}"))
+    if paths.manifest.is_file():
+        files.append(("data/raw/MANIFEST.json", paths.manifest, "where each snapshot came from, its rows and checksum"))
+    if paths.processed.is_dir():
+        for source in sorted(paths.processed.glob("*.csv")):
+            files.append((f"data/processed/{source.name}", source, "derived by the pipeline from the snapshots"))
+    return files
+
+
+Progress = Callable[[str], None]
 
 
 def build_report_detailed(
@@ -690,6 +855,7 @@ def build_report_detailed(
     workers: int = 2,
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     built_on: dt.date | str | None = None,
+    progress: Progress | None = None,
     lock_wait: float = lock.DEFAULT_WAIT,
 ) -> BuildResult:
     """Build the report and return pages, timings and the index path. See :func:`build_report`."""
@@ -697,7 +863,7 @@ def build_report_detailed(
     with lock.project_lock(paths, "report", wait=lock_wait):
         return _build_report_detailed(
             paths, with_code=with_code, notebooks=notebooks, workers=workers,
-            cell_timeout=cell_timeout, built_on=built_on,
+            cell_timeout=cell_timeout, built_on=built_on, progress=progress,
         )
 
 
@@ -709,8 +875,10 @@ def _build_report_detailed(
     workers: int,
     cell_timeout: int,
     built_on: dt.date | str | None,
+    progress: Progress | None,
 ) -> BuildResult:
     started = time.perf_counter()
+    say = progress or (lambda _line: None)
     chosen = [Path(p) for p in notebooks] if notebooks is not None else find_notebooks(paths)
     if not chosen:
         raise ReportError(f"{paths.notebooks}: no notebooks named NN_*.ipynb to report on")
@@ -719,8 +887,9 @@ def _build_report_detailed(
         raise ReportError(f"notebooks not found: {', '.join(missing)}")
     stems = [p.stem for p in chosen]
     duplicates = sorted({s for s in stems if stems.count(s) > 1})
-    if duplicates or "index" in stems:
-        raise ReportError(f"notebook names must give distinct pages (clash: {duplicates or ['index']})")
+    reserved = sorted(set(stems) & {"index", "method", "changelog"})
+    if duplicates or reserved:
+        raise ReportError(f"notebook names must give distinct pages (clash: {duplicates or reserved})")
 
     try:
         manifest.verify_all(paths)
@@ -734,30 +903,43 @@ def _build_report_detailed(
         Inputs.load(paths)
     except (ValueError, RuntimeError) as exc:
         raise ReportError(f"the data in data/raw/ do not load, so no notebook was run: {exc}") from None
-    cdc = manifest_data["files"].get(CDC_FILE)
-    if cdc is None:
+    cdc_entry = manifest_data["files"].get(CDC_FILE)
+    if cdc_entry is None:
         raise ReportError(f"{paths.manifest}: no entry for {CDC_FILE}, so the report has no data vintage")
+    try:
+        evidence = pages.Evidence.load(paths)
+    except (ValueError, KeyError, OSError) as exc:
+        raise ReportError(f"the front page's findings could not be computed, no report built: {exc}") from exc
     date_text = _build_date(built_on)
-    report_meta = {
-        "built_on": date_text,
-        "vintage": vintage_line(cdc),
-        "edition": "analyst edition (code shown)" if with_code else "reviewer edition (code hidden)",
-    }
+    infos = [describe_notebook(path) for path in chosen]
+    vintage = pages.vintage_line(manifest_data, evidence)
+    changelog = pages.changelog_html(paths)
+    has_changelog = changelog is not None
+    code_css = _code_css(with_code)
 
     exporter = _PageExporter(with_code)  # templates compiled once per build, not once per page
 
-    def run_one(path: Path) -> tuple[NotebookInfo, str, NotebookTiming]:
+    def run_one(number: int, path: Path) -> tuple[NotebookInfo, str, NotebookTiming, PreparedPage]:
+        say(f"[{number}/{len(chosen)}] {path.name}: running")
         nb, timing = execute_notebook(path, paths, cell_timeout=cell_timeout)
         info = describe_notebook(path, nb)
         check_notebook_markup(nb, path.name)
         export_start = time.perf_counter()
-        page = _render_page(nb, info, with_code=with_code, report_meta=report_meta, exporter=exporter)
+        prepared = prepare_outputs(nb, path.name, path.stem)
+        meta = {
+            "site": _site(infos, info.page, built_on=date_text, with_code=with_code, vintage=vintage,
+                          title=info.title, has_changelog=has_changelog),
+            "position": f"Notebook {number} of {len(chosen)}",
+            "code_css": code_css,
+        }
+        page = _render_page(nb, info, with_code=with_code, report_meta=meta, exporter=exporter)
         timing.export_s = time.perf_counter() - export_start
-        return info, page, timing
+        say(f"[{number}/{len(chosen)}] {path.name}: done in {timing.total_s:.1f} s")
+        return info, page, timing, prepared
 
     workers = max(1, min(int(workers), len(chosen)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-        futures = [pool.submit(run_one, path) for path in chosen]
+        futures = [pool.submit(run_one, number, path) for number, path in enumerate(chosen, start=1)]
         results = []
         failure: BaseException | None = None
         for future in futures:  # in notebook order, so the first failing notebook is reported
@@ -771,17 +953,44 @@ def _build_report_detailed(
     if failure is not None:
         raise failure
 
+    all_charts = [chart for *_, prepared in results for chart in prepared.charts]
+    lead = next((chart for chart in all_charts if chart["key"] == pages.LEAD_CHART), None)
+    warnings: list[str] = []
+    if lead is None and all_charts:
+        lead = all_charts[0]
+        warnings.append(f"no {pages.LEAD_CHART} chart in the notebooks; the front page leads with {lead['key']}")
+    data_files = _data_files(paths)
+    offered = [{"href": target, "label": target.split("/", 1)[1], "note": note} for target, _, note in data_files]
+    front = render_front_page(infos, manifest_data, evidence, built_on=date_text, with_code=with_code,
+                              lead_chart=lead, has_changelog=has_changelog)
+    method = render_method_page(infos, manifest_data, evidence, offered, built_on=date_text, with_code=with_code,
+                                has_changelog=has_changelog)
+    own_pages = {"index.html": front, "method.html": method}
+    if changelog is not None:
+        own_pages["changelog.html"] = render_changelog_page(infos, changelog, vintage, built_on=date_text,
+                                                            with_code=with_code)
+    for name, body in own_pages.items():
+        check_page(body, name)
+
     paths.reports.parent.mkdir(parents=True, exist_ok=True)
     staging = atomic.staging_dir(paths.reports)
     try:
-        pages = []
-        for info, page, _ in results:
+        pages_written = []
+        for info, page, _, prepared in results:
             (staging / info.page).write_text(page, encoding="utf-8")
-            pages.append(paths.reports / info.page)
-        infos = [info for info, _, _ in results]
-        index_html = render_index(infos, manifest_data, built_on=date_text, with_code=with_code)
-        (staging / "index.html").write_text(index_html, encoding="utf-8")
-        timings = [timing for _, _, timing in results]
+            pages_written.append(paths.reports / info.page)
+            for download in prepared.downloads:
+                target = staging / download.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(download.content)
+        for name, body in own_pages.items():
+            (staging / name).write_text(body, encoding="utf-8")
+        for target, source, _ in data_files:
+            (staging / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, staging / target)
+        weights = page_weights(staging)
+        warnings += over_budget(weights)
+        timings = [timing for _, _, timing, _ in results]
         total = time.perf_counter() - started
         (staging / "timings.json").write_text(
             json.dumps(
@@ -800,6 +1009,8 @@ def _build_report_detailed(
             + "\n",
             encoding="utf-8",
         )
+        for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
+            os.chmod(folder, 0o755)
         (staging / "snapshots.json").write_text(
             json.dumps({"data/raw": checksums}, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -808,14 +1019,21 @@ def _build_report_detailed(
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    say("page weights:")
+    for line in weights_lines(weights):
+        say(line)
+    for warning in warnings:
+        say(f"warning: {warning}")
     return BuildResult(
         index=paths.reports / "index.html",
-        pages=pages,
+        pages=pages_written,
         timings=timings,
         total_s=time.perf_counter() - started,
         workers=workers,
         with_code=with_code,
         built_on=date_text,
+        warnings=warnings,
+        weights=weights,
     )
 
 
@@ -827,9 +1045,12 @@ def build_report(
     workers: int = 2,
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     built_on: dt.date | str | None = None,
+    progress: Progress | None = None,
     lock_wait: float = lock.DEFAULT_WAIT,
 ) -> Path:
-    """Execute the notebooks and write ``reports/`` (one page per notebook + ``index.html``).
+    """Execute the notebooks and write ``reports/``: one page per notebook, the front page
+    (``index.html``), the method and changelog pages, and ``data/`` (the snapshots, the processed
+    files, and the CSV of every chart and table).
 
     ``paths``: project paths (default: this checkout or ``$OVERDOSE_PROJECT_ROOT``); the kernels get
     ``OVERDOSE_PROJECT_ROOT`` set to its root, so notebooks read that project's snapshots.
@@ -838,6 +1059,8 @@ def build_report(
     ``workers``: notebooks executed at once, one kernel each.
     ``cell_timeout``: seconds a cell may run.
     ``built_on``: the build date shown (default: ``$SOURCE_DATE_EPOCH`` if set, else today).
+    ``progress``: called with one line of text as each notebook starts and ends (with its seconds),
+    then with the page weights; the CLI prints them to stderr.
     ``lock_wait``: seconds to wait for another command holding the project lock.
 
     Returns the path of ``reports/index.html``. Raises :class:`ReportError` (and leaves the previous
@@ -851,5 +1074,6 @@ def build_report(
         workers=workers,
         cell_timeout=cell_timeout,
         built_on=built_on,
+        progress=progress,
         lock_wait=lock_wait,
     ).index

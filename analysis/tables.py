@@ -13,18 +13,27 @@ of cell text.
 A missing value (``None``, ``NaN``, ``pd.NA``) is shown as :data:`MISSING` in both forms; an empty
 string stays empty. Nothing is filled in.
 
-Numbers: a float column whose every value is a whole number (claimed deaths, lives per boat) is
-shown as whole numbers, ``250000`` not ``250000.0`` (:func:`whole_number_columns`); any other float
-column (ratios, percentages) shows each value's shortest round-trip text, unrounded. Table cells
-never carry a thousands separator, so a cell reads exactly as the value is written in
-``data/processed/`` and can be searched for there (years, too, stay ``2024``); the printed
-sentences of the notebooks use separators.
+Written for readers (the house style):
+
+* **Headers in words**: a column's data name becomes its label (``claimed_low`` -> "Claimed (low)",
+  :data:`COLUMN_LABELS`; any other ``snake_case`` name is spelled out), unless ``words=False``.
+* **Numbers**: whole numbers carry thousands separators (``300,000,000``; a float column of whole
+  numbers shows no ``.0``, :func:`whole_number_columns`); years and columns named as years stay
+  ``2024``; other floats are rounded to at most two decimals, the same count in the whole column
+  (``2.73``, ``-44.4``).
+* **Dates**: a cell holding a day ``2025-09-02`` (or a Timestamp) reads ``2 Sep 2025``, a month
+  ``2025-09`` reads ``Sep 2025``.
+* **Long tables** (more than ``collapse_after`` rows, default :data:`COLLAPSE_AFTER`) are shown
+  collapsed under a one-line summary (``<details>``): the full table is one click away.
+* **Downloads**: the display carries the full DataFrame as CSV (``text/csv``, data column names
+  and unrounded values, as in ``data/processed/``); the report offers it as a download.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +46,73 @@ MISSING = "—"
 
 #: Columns rendered as links when the caller does not name any.
 DEFAULT_LINK_COLUMNS = ("source_url",)
+
+#: Tables with more rows than this are shown collapsed under a summary line.
+COLLAPSE_AFTER = 15
+
+#: Column labels in words for the data names the notebooks show (others are spelled out).
+COLUMN_LABELS = {
+    "all_drugs_predicted": "CDC, all drugs (predicted)",
+    "announced_by": "Announced by",
+    "announced_date": "Announced",
+    "as_of": "As of",
+    "cdc_indicator": "CDC drug class",
+    "cdc_period_end": "CDC period (12 months ending)",
+    "cdc_predicted": "CDC predicted",
+    "cdc_reported": "CDC reported",
+    "claim_id": "Claim",
+    "claimed_high": "Claimed (high)",
+    "claimed_low": "Claimed (low)",
+    "data_file": "Data file",
+    "difference": "Difference from announced deaths",
+    "difference_presumed": "Difference incl. survivors never found",
+    "footnote_symbol": "CDC footnote",
+    "latest_period_end": "Latest period in this release",
+    "latest_predicted": "CDC predicted, latest period",
+    "ledger_killed": "Ledger: deaths announced",
+    "ledger_killed_presumed": "Ledger: incl. survivors never found",
+    "lives_implied_high": "Lives implied (high)",
+    "lives_implied_low": "Lives implied (low)",
+    "matched_period_end": "Matched period (12 months ending)",
+    "per_boat_high": "Lives per boat (high)",
+    "per_boat_low": "Lives per boat (low)",
+    "percent_complete": "Percent complete",
+    "percent_pending_investigation": "Percent pending investigation",
+    "period_end": "12 months ending",
+    "published_killed": "Published deaths",
+    "ratio_all_drugs_high": "Times a year's overdose deaths (high)",
+    "ratio_high": "Ratio to CDC (high)",
+    "ratio_high_vs_latest": "Ratio to latest period (high)",
+    "ratio_low": "Ratio to CDC (low)",
+    "ratio_low_vs_latest": "Ratio to latest period (low)",
+    "reduction_pct": "Stated reduction (%)",
+    "source_kind": "Source kind",
+    "source_row": "Ledger row",
+    "source_status": "Source status",
+    "source_url": "Source",
+    "strike_id": "Strike",
+    "survivors_not_found": "Survivors never found",
+    "synthetic_opioids_predicted": "CDC, synthetic opioids (predicted)",
+    "vessels_by_date": "Vessels destroyed by then",
+}
+
+_ACRONYMS = {"cdc": "CDC", "us": "U.S.", "pct": "%", "id": "ID", "url": "address"}
+_YEAR_NAME = re.compile(r"(^|[\s_])years?($|[\s_])", re.IGNORECASE)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def column_label(name: Any) -> str:
+    """A column's label in words: :data:`COLUMN_LABELS`, else ``snake_case`` spelled out
+    (``survivors_reported`` -> "Survivors reported"; "cdc" -> "CDC")."""
+    text = str(name)
+    if text in COLUMN_LABELS:
+        return COLUMN_LABELS[text]
+    words = [_ACRONYMS.get(word.lower(), word) for word in text.replace("_", " ").split()]
+    if not words:
+        return text
+    label = " ".join(words)
+    return label[0].upper() + label[1:]
 
 _DEFAULT = object()
 
@@ -90,9 +166,62 @@ def whole_number_columns(df: pd.DataFrame) -> list:
     return names
 
 
+def _inferred(column: pd.Series) -> str:
+    return pd.api.types.infer_dtype(column, skipna=True)
+
+
+def _is_number_column(column: pd.Series) -> bool:
+    """Numeric dtype, or an object column holding only numbers (a pivot of nullable integers)."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return True
+    return column.dtype == object and _inferred(column) in ("integer", "floating", "mixed-integer-float", "decimal")
+
+
 def whole_number_text(value: Any) -> str:
-    """``250000.0`` -> ``"250000"``: the text of a whole-number float, with no decimal part."""
+    """``250000.0`` -> ``"250,000"``: a whole number with thousands separators, no decimal part."""
+    return f"{int(value):,}"
+
+
+def plain_whole_text(value: Any) -> str:
+    """``2024.0`` -> ``"2024"``: a whole number with no separator (years)."""
     return str(int(value))
+
+
+def decimals_needed(values: Iterable[Any], most: int = 2) -> int:
+    """Decimals (at most ``most``) that show every value of a float column once rounded to ``most``."""
+    needed = 0
+    for value in values:
+        if _is_missing(value) or not math.isfinite(float(value)):
+            continue
+        text = f"{round(float(value), most):.{most}f}".rstrip("0")
+        needed = max(needed, len(text.split(".")[1]) if "." in text else 0)
+    return needed
+
+
+def _decimal_formatter(decimals: int) -> Callable[[Any], str]:
+    def show(value: Any) -> str:
+        value = float(value)
+        if not math.isfinite(value) or abs(value) > _MAX_EXACT_INTEGER:
+            return repr(value)
+        return f"{value:,.{decimals}f}"
+
+    return show
+
+
+def _date_text(value: Any) -> str | None:
+    """A day or month in words, or None if ``value`` is neither."""
+    if isinstance(value, pd.Timestamp) and not pd.isna(value):
+        if value == value.normalize():
+            return f"{value.day} {value:%b %Y}"
+        return None
+    if isinstance(value, str):
+        if _ISO_DAY.fullmatch(value) and 1 <= int(value[5:7]) <= 12:
+            return f"{int(value[8:])} {pd.Timestamp(value[:7] + '-01'):%b} {value[:4]}"
+        if _ISO_MONTH.fullmatch(value) and 1 <= int(value[5:7]) <= 12:
+            return f"{pd.Timestamp(value + '-01'):%b} {value[:4]}"
+    return None
 
 
 def format_value(value: Any) -> str:
@@ -122,17 +251,39 @@ class Table:
         max_rows: int | None,
         index: bool,
         formatters: Mapping[str, Callable[[Any], str]],
+        words: bool = True,
+        collapse_after: int | None = COLLAPSE_AFTER,
+        summary: str | None = None,
     ) -> None:
+        self.data = df
         self.total_rows = len(df)
         self.shown = df if max_rows is None else df.head(max_rows)
         self.link_columns = tuple(link_columns)
         self.index = index
-        self.formatters = dict(formatters)
         self.columns = [str(name) for name in df.columns]
-        self.numeric = [pd.api.types.is_numeric_dtype(dtype) for dtype in df.dtypes]
-        whole = {name: whole_number_text for name in whole_number_columns(df)}
-        self.formatters = {**whole, **self.formatters}  # a caller's formatter wins
+        self.labels = [column_label(name) if words else str(name) for name in df.columns]
+        self.numeric = [_is_number_column(df.iloc[:, position]) for position in range(df.shape[1])]
+        self.collapse_after = collapse_after
+        self.summary = summary
+        self.formatters = {**self._house_formatters(df), **dict(formatters)}  # a caller's formatter wins
         self.rows = self._text_rows()
+
+    @staticmethod
+    def _house_formatters(df: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
+        """Per column: separators for whole numbers (not years), at most two decimals for others."""
+        chosen: dict[str, Callable[[Any], str]] = {}
+        whole = set(whole_number_columns(df))
+        for position, (name, dtype) in enumerate(zip(df.columns, df.dtypes)):
+            year_like = bool(_YEAR_NAME.search(str(name)))
+            if name in whole:
+                chosen[name] = plain_whole_text if year_like else whole_number_text
+            elif pd.api.types.is_float_dtype(dtype):
+                chosen[name] = _decimal_formatter(decimals_needed(df.iloc[:, position]))
+            elif pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype) and not year_like:
+                chosen[name] = whole_number_text
+            elif dtype == object and not year_like and _inferred(df.iloc[:, position]) == "integer":
+                chosen[name] = whole_number_text  # e.g. a pivot of nullable integers
+        return chosen
 
     # -- shared cell text ------------------------------------------------------------------
     def _text_rows(self) -> list[tuple[str, list[str | None]]]:
@@ -148,9 +299,23 @@ class Table:
                 elif formatter is not None:
                     cells.append(str(formatter(value)))
                 else:
-                    cells.append(format_value(value))
+                    cells.append(_date_text(value) or format_value(value))
             rows.append((format_value(label), cells))
         return rows
+
+    @property
+    def collapsed(self) -> bool:
+        """True if the HTML shows the table collapsed under its summary line."""
+        return self.collapse_after is not None and len(self.shown) > self.collapse_after
+
+    def summary_line(self) -> str:
+        """The line a collapsed table shows: the caller's summary, else its size."""
+        size = f"{len(self.shown):,} rows, {len(self.columns)} columns"
+        return f"{self.summary} ({size})" if self.summary else f"Full table: {size}"
+
+    def csv_text(self) -> str:
+        """The whole DataFrame (every row, data column names, unrounded values) as CSV text."""
+        return self.data.to_csv(index=self.index, lineterminator="\n")
 
     @property
     def hidden_rows(self) -> int:
@@ -181,11 +346,13 @@ class Table:
     def to_html(self) -> str:
         """The table as an HTML fragment; every text from the data is escaped."""
         lines = ['<table class="dataframe analysis-table">', "<thead>", "<tr>"]
+        if self.collapsed:
+            lines = [f"<details class=\"long-table\"><summary>{html.escape(self.summary_line())}</summary>"] + lines
         if self.index:
             index_name = self.shown.index.name
             lines.append(f"<th>{html.escape(str(index_name)) if index_name is not None else ''}</th>")
-        for column in self.columns:
-            lines.append(f"<th>{html.escape(column)}</th>")
+        for label in self.labels:
+            lines.append(f'<th scope="col">{html.escape(label)}</th>')
         lines += ["</tr>", "</thead>", "<tbody>"]
         for label, cells in self.rows:
             lines.append("<tr>")
@@ -195,6 +362,8 @@ class Table:
                 lines.append(self._html_cell(column, text, numeric))
             lines.append("</tr>")
         lines += ["</tbody>", "</table>"]
+        if self.collapsed:
+            lines.append("</details>")
         note = self._note()
         if note:
             lines.append(f'<p class="analysis-table-note">{html.escape(note)}</p>')
@@ -203,10 +372,14 @@ class Table:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """HTML, plain text and the full data as CSV (the report offers it as a download)."""
+        return {"text/html": self.to_html(), "text/plain": self.to_text(), "text/csv": self.csv_text()}
+
     # -- text ------------------------------------------------------------------------------
     def to_text(self) -> str:
         """Fixed-width text: numeric columns right-aligned, others left-aligned, cells never cut."""
-        header = list(self.columns)
+        header = list(self.labels)
         body = [[MISSING if cell is None else cell for cell in cells] for _, cells in self.rows]
         aligns = ["right" if numeric else "left" for numeric in self.numeric]
         if self.index:
@@ -246,6 +419,9 @@ def show_table(
     max_rows: int | None = None,
     index: bool = True,
     formatters: Mapping[str, Callable[[Any], str]] | None = None,
+    words: bool = True,
+    collapse_after: int | None = COLLAPSE_AFTER,
+    summary: str | None = None,
 ) -> Table:
     """Display ``df`` safely: escaped cells, source addresses as real links, deterministic text.
 
@@ -255,6 +431,9 @@ def show_table(
     ``max_rows``: show only the first rows and say how many are not shown.
     ``index``: show the index as the first column (as pandas does).
     ``formatters``: ``{column: function(value) -> str}`` for non-missing values of a column.
+    ``words``: headers in words (:func:`column_label`); False keeps the data names.
+    ``collapse_after``: more rows than this are shown collapsed under a summary (None: never).
+    ``summary``: the collapsed table's summary line (default: its size).
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"show_table expects a pandas DataFrame, got {type(df).__name__}")
@@ -275,4 +454,5 @@ def show_table(
     unknown = [name for name in formatters if name not in df.columns]
     if unknown:
         raise KeyError(f"formatters for {unknown}: no such columns")
-    return Table(df, link_columns=chosen, max_rows=max_rows, index=index, formatters=formatters)
+    return Table(df, link_columns=chosen, max_rows=max_rows, index=index, formatters=formatters, words=words,
+                 collapse_after=collapse_after, summary=summary)

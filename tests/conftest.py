@@ -26,5 +26,15 @@ def tallies():
 def claims():
     return ledgers.load_claims(project_paths().raw / "claims.csv")
 
+@pytest.fixture(scope="session")
+def real_report(tmp_path_factory):
+    """The project's own report (every notebook), built once into a copy of the project."""
+    from analysis.report import build_report_detailed
+    from helpers import copy_whole_project
+
+    paths = copy_whole_project(tmp_path_factory.mktemp("real-report"))
+    return build_report_detailed(paths, workers=2, built_on="2026-01-02")
+
+
 # The report tests' fixture notebooks (one fails on purpose) are inputs, not notebooks to validate.
 collect_ignore_glob = ["fixtures/*"]

@@ -32,6 +32,15 @@ def copy_report_project(target: Path, notebooks, extra_files=()) -> Paths:
     return project_paths(target)
 
 
+def copy_whole_project(target: Path) -> Paths:
+    """A throwaway copy of the real project for building its report: data (raw and processed),
+    the notebooks and the changelog."""
+    copy_project(target)
+    shutil.copytree(ROOT / "notebooks", target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy(ROOT / "CHANGELOG.md", target / "CHANGELOG.md")
+    return project_paths(target)
+
+
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative name -> bytes), to assert nothing changed. The project
     lock's file (``.overdose.lock``, empty, left in place by design) is not data and is left out."""

@@ -279,18 +279,66 @@ print(len(rendered), published)
 
 
 def test_setup_notebook_shows_each_figure_once_and_draws_it_once():
-    """In an IPython shell the inline backend draws the figure into its PNG; pyplot's own hook must
-    not redraw it first (that doubled the drawing time of every chart)."""
+    """In an IPython shell a figure is drawn once, into its SVG; pyplot's own hook must not redraw
+    it first (that doubled the drawing time of every chart). A figure not drawn by the library has
+    no alt text (the report refuses it)."""
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-c", _DRAW_COUNT_SCRIPT], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     draws, published = done.stdout.strip().split(" ", 1)
-    assert published == "[['image/png', 'text/plain']]"  # shown once, as a PNG
-    # savefig's layout pass (constrained layout, drawing disabled) plus the PNG's render; with
+    assert published == "[['image/svg+xml', 'text/plain']]"  # shown once, as SVG
+    # savefig's layout pass (constrained layout, drawing disabled) plus the SVG's render; with
     # pyplot's hook left in place a third, full draw came first.
     assert int(draws) == 2, done.stdout
+
+
+def test_a_library_chart_carries_alt_text_data_and_a_narrow_drawing():
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = charts.overdose_trend(CDC, "test source")
+    data, _ = charts.figure_bundle(fig)
+    assert set(data) == {"image/svg+xml", "text/plain", charts.CHART_MIME}
+    info = data[charts.CHART_MIME]
+    assert data["text/plain"] == info["alt"]
+    alt = info["alt"]
+    assert alt.startswith("Line chart. Overdose deaths fell 50% from their peak in the 12 months ending May 2023")
+    assert "All drug overdoses: predicted: 12 values, from 100 (Jan 2023) to 100 (Dec 2023); highest 200 (May 2023)." in alt
+    # The data download is exactly what is drawn: 4 series x 12 periods, values unrounded.
+    frame = pd.read_csv(io.StringIO(info["csv"]))
+    assert list(frame.columns) == ["series", charts.PERIOD_COLUMN, "deaths"]
+    assert len(frame) == 48
+    assert frame.loc[frame["series"] == "All drug overdoses: reported", "deaths"].tolist()[:2] == [0, 10]
+    assert info["narrow_svg"].startswith("<svg") and 'width="345.6pt"' in info["narrow_svg"]
+    assert data["image/svg+xml"].startswith("<svg") and 'width="648pt"' in data["image/svg+xml"]
+    assert (info["width"], info["height"]) == (900, 520)
+    assert charts.figure_bundle(charts.overdose_trend(CDC, "test source"))[0] == data  # deterministic
+    plain, _ = charts.figure_bundle(plt.figure())
+    assert charts.CHART_MIME not in plain and plain["text/plain"].startswith("<Figure")
+    assert DisplayFormatter  # IPython's own formatter is wired by setup_notebook (tested above)
+
+
+def test_svg_is_deterministic_and_keeps_text_as_text():
+    fig = charts.drug_classes(CDC.assign(indicator=CDC["indicator"].replace({"all_drugs": "cocaine"})), "src",
+                              indicators=("synthetic_opioids", "cocaine"))
+    svg = charts.figure_svg(fig)
+    again = charts.drug_classes(CDC.assign(indicator=CDC["indicator"].replace({"all_drugs": "cocaine"})), "src",
+                                indicators=("synthetic_opioids", "cocaine"))
+    assert svg == charts.figure_svg(again)
+    assert "Matplotlib v" not in svg and "<dc:date>" not in svg and "<text" in svg
+
+
+def test_figure_drawn_elsewhere_can_be_described():
+    fig, ax = plt.subplots()
+    ax.plot([2019, 2020], [3, 1], label="count")
+    ax.set_title("Fixture series")
+    data = pd.DataFrame({"series": ["count", "count"], "year": [2019, 2020], "value": [3, 1]})
+    charts.describe_figure(fig, data, x="year", y="value")
+    info = charts.chart_info(fig)
+    assert info.alt == ("Line chart. Fixture series. count: 2 values, from 3 (2019) to 1 (2020); highest 3 (2019).")
+    with pytest.raises(ValueError, match="lacks the columns"):
+        charts.describe_figure(fig, data.drop(columns="series"), x="year", y="value")
 
 
 def test_campaign_start_is_the_ledgers_first_strike():

@@ -27,11 +27,13 @@ from analysis.report import (
     describe_notebook,
     external_resources,
     find_notebooks,
-    render_index,
+    over_budget,
+    render_front_page,
+    weights_lines,
 )
-
 from helpers import ROOT as REPO
-from helpers import copy_report_project, snapshot_bytes as snapshot
+from helpers import copy_report_project
+from helpers import snapshot_bytes as snapshot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
 BUILT_ON = "2026-01-02"
@@ -123,29 +125,116 @@ def test_index_lists_notebooks_with_question_vintage_and_date(built):
     assert "Second paragraph" not in text
     assert "Is text that comes from a ledger row shown as text, with its source as a real link?" in text
     cdc = manifest.entry("cdc_vsrr.csv", project_paths(REPO))
-    assert f"CDC release {cdc['source_release']}, latest 12-month period ending {cdc['latest_period']}" in text
-    assert cdc["sha256"][:12] in text
-    assert f"Report built {BUILT_ON}" in text
-    assert "reviewer edition" in text
+    assert "CDC provisional counts, release of Sep 2025, to the 12 months ending Apr 2025" in text
+    assert cdc["sha256"][:12] not in text  # checksums are on the method page
+    assert cdc["sha256"] in " ".join(Page(read(index.parent / "method.html")).text.split())
+    assert "report built 2 Jan 2026" in text
+    assert "Reviewer edition" in text
+    # The fixture has no claims_against_cdc chart: the front page leads with the first chart there is.
+    assert built.warnings == ["no claims_against_cdc chart in the notebooks; the front page leads with fixture_series"]
+    assert len(page.all("img")) == 1
 
 
 def test_pages_are_self_contained(built):
-    for path in [built.index, *built.pages]:
+    folder = built.index.parent
+    for path in sorted(folder.glob("*.html")):
         body = read(path)
         assert external_resources(body) == [], path.name
+        assert active_content(body) == [], path.name
         lowered = body.lower()
-        for needle in ("require.js", "require.min.js", "mathjax", "cdnjs", "unpkg", "fonts.googleapis"):
+        for needle in ("require.js", "require.min.js", "mathjax", "cdnjs", "unpkg", "fonts.googleapis", "jp-"):
             assert needle not in lowered, (path.name, needle)
     figure = Page(read(built.pages[0]))
     images = figure.all("img")
     assert len(images) == 1
-    assert images[0]["src"].startswith("data:image/png;base64,")
+    assert images[0]["src"].startswith("data:image/svg+xml;base64,")
+    assert images[0]["alt"].startswith("Line chart. Fixture series. count: 3 values")
+    # The chart's data is offered beside it, and is exactly what is plotted.
+    downloads = [a["href"] for a in figure.all("a") if "download" in a]
+    assert downloads == ["data/01_figure/fixture_series.csv"]
+    assert read(folder / downloads[0]) == "series,year,count\ncount,2019,3\ncount,2020,1\ncount,2021,2\n"
+
+
+def test_pages_carry_only_the_reports_css(built):
+    from analysis import pages
+
+    css = (pages.TEMPLATES / "report.css").read_text(encoding="utf-8")
+    assert len(css) < 8_000
+    for path in built.index.parent.glob("*.html"):
+        body = read(path)
+        assert body.count("<style") == 1, path.name
+        style = body[body.index("<style"):body.index("</style>")]
+        assert len(style) < len(css) + 200, path.name  # the report's own sheet, nothing else
+
+
+def test_page_weights_are_recorded_and_budgets_checked(built):
+    assert set(built.weights) == {"01_figure.html", "02_ledger_table.html", "index.html", "method.html"}
+    assert all(size == (built.index.parent / name).stat().st_size for name, size in built.weights.items())
+    assert over_budget({"index.html": 150_001, "01_x.html": 350_000}) == [
+        "index.html weighs 150 KB, over its budget of 150 KB"]
+    line = weights_lines({"01_x.html": 351_000})[0]
+    assert line.split() == ["01_x.html", "351", "KB", "(budget", "350", "KB)", "OVER"]
+
+
+def test_the_projects_report_is_within_its_budgets(real_report):
+    """The project's own report: every page within 350 KB and the front page within 150 KB."""
+    weights = real_report.weights
+    assert {"index.html", "method.html", "changelog.html", "01_cdc_overdose_trends.html"} <= set(weights)
+    assert over_budget(weights) == []
+    assert not [w for w in real_report.warnings if "budget" in w]
+
+
+def test_the_projects_report_offers_its_data(real_report):
+    folder = real_report.index.parent
+    offered = sorted(str(p.relative_to(folder)) for p in (folder / "data").rglob("*.csv"))
+    assert "data/raw/cdc_vsrr.csv" in offered and "data/processed/claims_vs_cdc.csv" in offered
+    assert (folder / "data/raw/cdc_vsrr.csv").read_bytes() == (REPO / "data/raw/cdc_vsrr.csv").read_bytes()
+    charts_offered = [p for p in offered if p.startswith("data/0") and "table-" not in p]
+    from analysis.charts import CHART_MIME
+
+    charts_in_notebooks = sum(
+        1
+        for path in sorted((REPO / "notebooks").glob("0*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        for output in cell.get("outputs", [])
+        if CHART_MIME in output.get("data", {})
+    )
+    assert charts_in_notebooks >= 9 and len(charts_offered) == charts_in_notebooks  # one CSV per chart
+    for page in real_report.pages:
+        html_text = read(page)
+        for href in [a["href"] for a in Page(html_text).all("a") if "download" in a]:
+            assert (folder / href).is_file(), (page.name, href)
+
+
+def test_notebook_pages_link_previous_and_next(real_report):
+    first, second = real_report.pages[0], real_report.pages[1]
+    rels = {a.get("rel"): a["href"] for a in Page(read(first)).all("a") if a.get("rel") in ("prev", "next")}
+    assert rels == {"prev": "index.html", "next": second.name}
+    last = {a.get("rel"): a["href"] for a in Page(read(real_report.pages[-1])).all("a") if a.get("rel")}
+    assert last["next"] == "method.html"
+
+
+def test_front_page_findings_come_from_the_findings_table(real_report):
+    from analysis import cdc, compare, pages
+
+    text = " ".join(Page(read(real_report.index)).text.split())
+    paths = project_paths(REPO)
+    evidence = pages.Evidence.load(paths)
+    peak = compare.peak_and_decline(cdc.deaths(evidence.national, "all_drugs"), "all_drugs", "predicted")
+    assert f"All-drug overdose deaths peaked in the 12 months ending Aug 2023 (predicted): {peak.peak_value:,}" in text
+    items = [li for li in read(real_report.index).split('<ol class="findings">')[1].split("</ol>")[0].split("<li>")[1:]]
+    assert len(items) == len(compare.findings_table(
+        evidence.national, evidence.comparison, evidence.lives, evidence.flow, evidence.strikes,
+        evidence.reconciliation, "x")) - 1  # the "... and had fallen" row joins the one before it
+    assert all('href="0' in item for item in items)  # each links to its evidence
+    assert "What the data cannot show" in text and "no public data measures that flow" in text
+    assert "cannot show any effect of the campaign" in text
 
 
 def test_reviewer_pages_hide_code_and_show_outputs_from_the_project(built):
     figure = read(built.pages[0])
     assert "plt.subplots" not in figure
-    assert "jp-InputPrompt jp-InputArea-prompt" not in figure
+    assert 'class="prompt"' not in figure
     # The kernel ran against the temporary project (OVERDOSE_PROJECT_ROOT), cwd = notebooks folder.
     cdc = manifest.entry("cdc_vsrr.csv", project_paths(REPO))
     assert f"CDC release: {cdc['source_release']}" in Page(figure).text
@@ -186,7 +275,9 @@ def test_no_staging_folders_left(built):
     assert sorted(p.name for p in (root / "reports").iterdir()) == [
         "01_figure.html",
         "02_ledger_table.html",
+        "data",
         "index.html",
+        "method.html",
         "snapshots.json",
         "timings.json",
     ]
@@ -212,8 +303,8 @@ def test_with_code_pages_show_code_and_prompts(tmp_path):
     index = build_report(project_paths(root), with_code=True, built_on=BUILT_ON, workers=1)
     page = read(index.parent / "02_ledger_table.html")
     assert "show_table" in page and "read_csv" in page
-    assert "jp-InputPrompt jp-InputArea-prompt\">In" in page
-    assert "analyst edition" in read(index)
+    assert '<div class="prompt">In\xa0[1]:</div>' in page and ".highlight" in page
+    assert "Analyst edition" in read(index)
 
 
 # -- no kernel needed --------------------------------------------------------------------------
@@ -262,32 +353,25 @@ def test_describe_notebook_takes_first_heading_and_paragraph(tmp_path):
     assert (bare.title, bare.question) == ("02_y", "")
 
 
-def test_index_escapes_text_from_notebooks_and_manifest(tmp_path):
+def test_front_page_escapes_text_from_notebooks_and_manifest(tmp_path):
+    from analysis import pages
+
     info = describe_notebook(
         write_notebook(tmp_path / "01_x.ipynb", "# Title <script>alert(1)</script>\n\nWhy <b>&</b>?")
     )
-    data = {
-        "format": 1,
-        "files": {
-            "cdc_vsrr.csv": {
-                "title": "CDC <i>title</i>",
-                "source_release": "2025-09<script>",
-                "latest_period": "2025-04",
-                "retrieved": "x",
-                "rows": 1,
-                "sha256": "ab" * 32,
-                "source_urls": ["https://data.cdc.gov/a?b=1&c=2", "javascript:alert(2)"],
-            }
-        },
-    }
-    page = Page(render_index([info], data, built_on="2026-01-02", with_code=False))
+    data = manifest.load(project_paths(REPO))
+    data["files"]["cdc_vsrr.csv"] = dict(data["files"]["cdc_vsrr.csv"], title="CDC <i>title</i>")
+    evidence = pages.Evidence.load(project_paths(REPO))
+    html_text = render_front_page([info], data, evidence, built_on="2026-01-02", with_code=False,
+                                  lead_chart={"alt": 'a "chart" <b>', "wide_b64": "", "narrow_b64": "", "csv": "x.csv",
+                                              "width": 1, "height": 1, "key": "k"})
+    page = Page(html_text)
     assert page.all("script") == [] and page.all("i") == [] and page.all("b") == []
     assert "Title <script>alert(1)</script>" in page.text
     assert "Why <b>&</b>?" in page.text
-    assert "2025-09<script>" in page.text
-    hrefs = [a["href"] for a in page.all("a")]
-    assert hrefs == ["https://data.cdc.gov/a?b=1&c=2", "01_x.html"]
-    assert "javascript:alert(2)" in page.text
+    assert page.all("img")[0]["alt"] == 'a "chart" <b>'
+    hrefs = [a["href"] for a in page.all("a") if a.get("class") == "notebook"]
+    assert hrefs == ["01_x.html"]
 
 
 @pytest.mark.parametrize(

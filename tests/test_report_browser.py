@@ -1,23 +1,21 @@
-"""The report opened in a real browser: headless Chromium from Debian, driven over DevTools (CDP).
+"""The report opened in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
 
-For each page: it loads with no console error, no uncaught exception and no dialog; it requests
-nothing from the network (only file: and data: addresses); every <img> decodes to a non-zero
-width; no traceback or error output is visible; the index links resolve to the pages. A ledger
-row holding HTML shows as text. Screenshots of the index and of notebook pages are saved to
-tests/artifacts/ (gitignored) for a person to look at.
+Every page of the project's own report (front page, notebook pages, method, changelog) is opened at
+1280 and at 390 CSS pixels wide. On each: no console error, no uncaught exception, no dialog; no
+request leaves the report (only file: and data: addresses) and none fails; every image is decoded
+and has a real alt text; the page does not scroll sideways; axe-core finds no serious or critical
+accessibility violation. The fixture report checks that a ledger row holding HTML shows as text.
+Screenshots of every page at both widths are saved to tests/artifacts/ (gitignored) for a person.
 
-Needs /usr/bin/chromium (``apt-get update && apt-get install -y chromium chromium-driver``) and
-the ``websocket-client`` package. Without Chromium the tests are skipped, saying how to install it;
-with ``OVERDOSE_REQUIRE_CHROMIUM=1`` (for CI) they fail instead.
+Playwright launches Debian's Chromium (``executable_path``; no browser is downloaded) and
+axe-playwright-python ships axe-core; both are pinned test dependencies. Without Chromium the
+tests are skipped, saying how to install it; with ``OVERDOSE_REQUIRE_CHROMIUM=1`` (CI) they fail.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import subprocess
-import time
+import shutil
 import urllib.request
 from pathlib import Path
 
@@ -25,44 +23,31 @@ import pytest
 
 from analysis.paths import project_paths
 from analysis.report import build_report_detailed
-
-CHROMIUM = Path(os.environ.get("OVERDOSE_CHROMIUM", "/usr/bin/chromium"))
-INSTALL_HINT = "apt-get update && apt-get install -y chromium chromium-driver"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-from helpers import ROOT as REPO
 from helpers import copy_report_project
 
+CHROMIUM = os.environ.get("OVERDOSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+INSTALL_HINT = "apt-get update && apt-get install -y chromium (or: make browser)"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--hide-scrollbars",
-    "--window-size=1280,1024",
-    "--remote-debugging-address=127.0.0.1",
-    "--remote-debugging-port=0",
-]
-
+WIDTHS = (1280, 390)
+#: axe-core impacts that fail a page.
+FAILING_IMPACTS = ("serious", "critical")
+#: nbconvert's placeholder, and other alt texts that describe nothing.
+EMPTY_ALTS = {"", "no description has been provided for this image", "image", "chart", "figure"}
 
 try:
-    import websocket  # websocket-client
-except ImportError:  # pragma: no cover - a dependency of jupyter_server, pinned in requirements-lock.txt
-    websocket = None
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - pinned test dependencies (pyproject.toml, requirements-lock.txt)
+    sync_playwright = Axe = None
 
 
 def _missing_reason() -> str | None:
     """Why the browser tests cannot run here, or None."""
-    if not CHROMIUM.exists():
+    if sync_playwright is None:
+        return "browser tests need playwright and axe-playwright-python: make setup installs them"
+    if not Path(CHROMIUM).exists():
         return f"browser tests need Chromium at {CHROMIUM}; install it with: {INSTALL_HINT}"
-    if websocket is None:
-        return "browser tests need the websocket-client package: .venv/bin/pip install websocket-client"
     return None
 
 
@@ -71,226 +56,206 @@ REQUIRED = os.environ.get("OVERDOSE_REQUIRE_CHROMIUM") == "1"
 if MISSING and not REQUIRED:
     pytestmark = pytest.mark.skip(reason=MISSING)
 
-
-class Chromium:
-    """A headless Chromium with a fresh profile and one page, spoken to over the DevTools protocol."""
-
-    def __init__(self, profile: Path, log: Path) -> None:
-        self.log_path = log
-        self._log = open(log, "wb")
-        self.process = subprocess.Popen(
-            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.close()
-                raise RuntimeError(f"Chromium did not start; its output is in {log}")
-            time.sleep(0.05)
-        port = int(port_file.read_text().splitlines()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
-            targets = json.load(answer)
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
-        self._next_id = 0
-        self.events: list[dict] = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
-
-    def call(self, method: str, **params):
-        """Send one command and wait for its answer; events that arrive meanwhile are kept."""
-        self._next_id += 1
-        ident = self._next_id
-        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == ident:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self._event(message)
-
-    def _event(self, message: dict) -> None:
-        if "method" not in message:
-            return
-        self.events.append(message)
-        if message["method"] == "Page.javascriptDialogOpening":
-            # A dialog would block the page; record it (a failure) and dismiss it.
-            self.ws.send(json.dumps({"id": 0, "method": "Page.handleJavaScriptDialog", "params": {"accept": True}}))
-
-    def open(self, url: str, timeout: float = 30) -> list[dict]:
-        """Load ``url`` and return the events seen while it loaded."""
-        self.events = []
-        self.call("Page.navigate", url=url)
-        deadline = time.monotonic() + timeout
-        while not any(e["method"] == "Page.loadEventFired" for e in self.events):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} did not finish loading in {timeout} s")
-            self._event(json.loads(self.ws.recv()))
-        # Give late console messages and image decodes a moment to arrive.
-        self.evaluate("new Promise(r => setTimeout(r, 200))")
-        return list(self.events)
-
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def screenshot(self, path: Path, max_height: int = 4000) -> None:
-        """Save a PNG of the whole page (up to ``max_height`` CSS pixels tall)."""
-        metrics = self.call("Page.getLayoutMetrics")
-        height = min(int(metrics["cssContentSize"]["height"]) + 1, max_height)
-        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=height, deviceScaleFactor=1, mobile=False)
-        shot = self.call("Page.captureScreenshot", format="png")
-        self.call("Emulation.clearDeviceMetricsOverride")
-        path.write_bytes(base64.b64decode(shot["data"]))
-
-    def close(self) -> None:
-        ws = getattr(self, "ws", None)
-        if ws is not None:
-            ws.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
-# What the page shows: images, links, scripts, visible text, error outputs.
+# What the page shows: images (decoded, alt text), links, scripts, text, sideways overflow.
 INSPECT = r"""
-(async () => {
+async () => {
   const images = await Promise.all([...document.images].map(async (img) => {
     let decoded = true;
     try { await img.decode(); } catch (e) { decoded = false; }
-    return {src: img.getAttribute('src').slice(0, 40), decoded, width: img.naturalWidth};
+    const src = img.currentSrc || img.src;
+    return {src: src.slice(0, 40), srcLength: src.length, decoded, width: img.naturalWidth,
+            alt: img.getAttribute('alt'), shownWidth: img.getBoundingClientRect().width};
   }));
-  const errorOutputs = [...document.querySelectorAll(
-      '[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output.jp-RenderedText[data-mime-type*="error"]')]
-    .map(e => e.innerText.slice(0, 200));
   return {
     title: document.title,
     images,
-    links: [...document.querySelectorAll('a[href]')].map(a => ({href: a.getAttribute('href'), resolved: a.href, rel: a.rel})),
+    links: [...document.querySelectorAll('a[href]')].map(
+      a => ({href: a.getAttribute('href'), resolved: a.href, rel: a.rel})),
     scripts: [...document.scripts].map(s => (s.src || s.textContent).slice(0, 80)),
     text: document.body.innerText,
-    errorOutputs,
+    scrollWidth: document.documentElement.scrollWidth,
+    viewportWidth: document.documentElement.clientWidth,
+    errorOutputs: [...document.querySelectorAll('pre.error, pre.stderr')].map(e => e.innerText.slice(0, 200)),
   };
-})()
+}
 """
 
 
-def problems_in(events: list[dict]) -> list[str]:
-    """Console errors, uncaught exceptions, dialogs, failed loads and network requests seen."""
-    found = []
-    for event in events:
-        method, params = event["method"], event.get("params", {})
-        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            found.append(f"console.{params['type']}: {params.get('args')}")
-        elif method == "Runtime.exceptionThrown":
-            found.append(f"uncaught exception: {params['exceptionDetails'].get('text')}")
-        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-            found.append(f"browser log error: {params['entry'].get('text')} {params['entry'].get('url', '')}")
-        elif method == "Page.javascriptDialogOpening":
-            found.append(f"dialog opened: {params.get('message')!r}")
-        elif method == "Network.requestWillBeSent":
-            url = params["request"]["url"]
-            if not url.startswith(("file:", "data:")):
-                found.append(f"network request: {url}")
-        elif method == "Network.loadingFailed":
-            found.append(f"failed to load: {params.get('errorText')}")
-    return found
+class Visit:
+    """One page opened at one width: what happened while it loaded and what it shows."""
+
+    def __init__(self, page, url: str, width: int, shot: Path, axe) -> None:
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        page.on(
+            "console", lambda m: m.type in ("error", "assert") and self.problems.append(f"console.{m.type}: {m.text}")
+        )
+        page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
+        page.on("dialog", lambda d: (self.problems.append(f"dialog opened: {d.message!r}"), d.dismiss()))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.problems.append(f"failed to load: {r.url[:80]} ({r.failure})"))
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(150)  # late console messages and image decodes
+        self.page = page.evaluate(INSPECT)
+        self.external = [u for u in self.requests if not u.startswith(("file:", "data:"))]
+        result = axe.run(page)
+        self.violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result.response["violations"]
+            if v.get("impact") in FAILING_IMPACTS
+        ]
+        page.screenshot(path=str(shot), full_page=True)
+        self.shot = shot
 
 
-def make_project(root: Path) -> Path:
-    return copy_report_project(root, sorted(FIXTURES.glob("0*.ipynb")), [FIXTURES / "ledger_row.csv"]).root
-
-
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("browser-project"))
-    return build_report_detailed(project_paths(root), workers=2, built_on="2026-01-02")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def _visit_all(report, prefix: str) -> dict[tuple[str, int], Visit]:
     if MISSING:  # only reached with OVERDOSE_REQUIRE_CHROMIUM=1
         pytest.fail(f"{MISSING} (OVERDOSE_REQUIRE_CHROMIUM=1 makes this a failure)", pytrace=False)
-    work = tmp_path_factory.mktemp("chromium")
-    (work / "profile").mkdir()
-    chromium = Chromium(work / "profile", work / "chromium.log")
-    yield chromium
-    chromium.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    folder = report.index.parent
+    names = sorted(p.name for p in folder.glob("*.html"))
+    visits = {}
+    axe = Axe()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        try:
+            for width in WIDTHS:
+                for name in names:
+                    page = browser.new_page()
+                    shot = ARTIFACTS / f"{prefix}{Path(name).stem}-{width}.png"
+                    visits[(name, width)] = Visit(page, (folder / name).as_uri(), width, shot, axe)
+                    page.close()
+        finally:
+            browser.close()
+    return visits
 
 
 @pytest.fixture(scope="module")
-def visited(report, browser):
-    """Every page of the report opened once: {file name: (events, inspection)}."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    pages = {}
-    for path in [report.index, *report.pages]:
-        events = browser.open(path.as_uri())
-        pages[path.name] = (events, browser.evaluate(INSPECT))
-        shot = "report_index.png" if path.name == "index.html" else f"report_{path.stem}.png"
-        browser.screenshot(ARTIFACTS / shot)
-    return pages
+def visited(real_report, tmp_path_factory):
+    """Every page of the project's report, opened at both widths: {(file name, width): Visit}."""
+    return _visit_all(real_report, "report_")
 
 
-def test_every_page_loads_offline_without_errors(visited):
-    assert set(visited) == {"index.html", "01_figure.html", "02_ledger_table.html"}
-    for name, (events, _) in visited.items():
-        assert any(e["method"] == "Page.loadEventFired" for e in events), name
-        assert problems_in(events) == [], name
+@pytest.fixture(scope="module")
+def fixture_visits(tmp_path_factory):
+    root = copy_report_project(
+        tmp_path_factory.mktemp("browser-project"), sorted(FIXTURES.glob("0*.ipynb")), [FIXTURES / "ledger_row.csv"]
+    ).root
+    report = build_report_detailed(project_paths(root), workers=2, built_on="2026-01-02")
+    return _visit_all(report, "fixture_")
 
 
-def test_every_image_is_decoded(visited):
-    _, figure = visited["01_figure.html"]
-    assert len(figure["images"]) == 1
-    for name, (_, page) in visited.items():
-        for image in page["images"]:
-            assert image["decoded"] and image["width"] > 0, (name, image)
+@pytest.fixture(scope="module")
+def analyst_visits(tmp_path_factory):
+    """The analyst edition (code shown) of the fixture notebooks."""
+    root = copy_report_project(
+        tmp_path_factory.mktemp("analyst-project"),
+        sorted(FIXTURES.glob("0*.ipynb")),
+        [FIXTURES / "ledger_row.csv"],
+    ).root
+    report = build_report_detailed(project_paths(root), workers=2, built_on="2026-01-02", with_code=True)
+    return _visit_all(report, "analyst_")
 
 
-def test_no_traceback_or_error_output(visited):
-    for name, (_, page) in visited.items():
-        assert page["errorOutputs"] == [], name
-        assert "Traceback (most recent call last)" not in page["text"], name
-        assert "Error:" not in page["text"], name
+def test_every_page_is_visited_at_both_widths(visited):
+    names = {name for name, _ in visited}
+    assert {
+        "index.html",
+        "method.html",
+        "changelog.html",
+        "01_cdc_overdose_trends.html",
+        "02_claims_vs_cdc.html",
+        "03_maritime_strikes.html",
+        "04_synthesis.html",
+    } <= names
+    assert {width for _, width in visited} == set(WIDTHS)
 
 
-def test_index_links_resolve_to_the_pages(visited, report):
-    _, index = visited["index.html"]
-    local = [link for link in index["links"] if link["resolved"].startswith("file:")]
-    assert [link["href"] for link in local] == ["01_figure.html", "02_ledger_table.html"]
-    for link in local:
-        target = Path(urllib.request.url2pathname(link["resolved"][len("file://"):]))
-        assert target.is_file() and target.parent == report.index.parent
+def test_no_console_error_and_nothing_loaded_from_outside(visited):
+    for key, visit in visited.items():
+        assert visit.problems == [], key
+        assert visit.external == [], key
+        assert visit.page["scripts"] == [], key
+
+
+def test_every_image_is_decoded_and_has_a_real_alt_text(visited):
+    charts = 0
+    for key, visit in visited.items():
+        for image in visit.page["images"]:
+            assert image["decoded"] and image["width"] > 0, (key, image)
+            alt = " ".join((image["alt"] or "").split())
+            assert alt.lower() not in EMPTY_ALTS and len(alt.split()) >= 8, (key, image)
+            charts += 1
+    assert charts >= 2 * 10  # nine charts on the notebook pages and the front page's lead chart, at both widths
+
+
+def test_no_page_scrolls_sideways(visited):
+    for key, visit in visited.items():
+        assert visit.page["scrollWidth"] <= visit.page["viewportWidth"], key
+        for image in visit.page["images"]:
+            assert image["shownWidth"] <= visit.page["viewportWidth"], (key, image)
+
+
+def test_axe_finds_no_serious_or_critical_violation(visited):
+    found = {key: visit.violations for key, visit in visited.items() if visit.violations}
+    assert found == {}
+
+
+def test_phones_get_the_narrow_drawing(visited):
+    wide = visited[("01_cdc_overdose_trends.html", 1280)].page["images"]
+    narrow = visited[("01_cdc_overdose_trends.html", 390)].page["images"]
+    assert len(wide) == len(narrow) == 2
+    assert all(image["src"].startswith("data:image/svg+xml;base64,") for image in wide + narrow)
+    assert [image["srcLength"] for image in wide] != [image["srcLength"] for image in narrow]
+
+
+def test_front_page_leads_with_findings_and_links_resolve(visited, real_report):
+    index = visited[("index.html", 1280)].page
+    text = index["text"]
+    assert (
+        text.index("What the data show")
+        < text.index("What the data cannot show")
+        < text.index("The evidence, step by step")
+    )
+    assert "sha256" not in text.lower()  # checksums are on the method page
+    assert "Report built" not in text and "report built 2 Jan 2026" in text
     for link in index["links"]:
         assert link["resolved"].startswith(("file:", "https:", "http:")), link
-    assert "Report built 2026-01-02" in index["text"]
-    assert "CDC release 2025-09" in index["text"]
+        if link["resolved"].startswith("file:"):
+            target = Path(urllib.request.url2pathname(link["resolved"][len("file://") :].split("#")[0]))
+            assert target.is_file() and real_report.index.parent in target.parents, link
+    method = visited[("method.html", 1280)].page["text"]
+    assert "SHA-256" in method and "How a claim is rated" in method
 
 
-def test_ledger_html_is_shown_as_text(visited):
-    events, page = visited["02_ledger_table.html"]
-    assert page["scripts"] == []
-    assert page["images"] == []  # the <img onerror> in the ledger text did not become an element
-    assert not [e for e in events if e["method"] == "Page.javascriptDialogOpening"]
-    assert '<script>alert(1)</script> <img src=x onerror=alert(2)> <b>not bold</b> & "quoted"' in page["text"]
-    sources = [link for link in page["links"] if link["href"].startswith("https://example.org/")]
-    assert [link["href"] for link in sources] == ["https://example.org/strike?a=1&b=<2>"]
-    assert "noopener" in sources[0]["rel"]
-    assert not [link for link in page["links"] if link["href"].lower().startswith("javascript:")]
+def test_ledger_html_is_shown_as_text(fixture_visits):
+    for width in WIDTHS:
+        visit = fixture_visits[("02_ledger_table.html", width)]
+        assert visit.problems == [] and visit.external == []
+        assert visit.page["scripts"] == []
+        assert visit.page["images"] == []  # the <img onerror> in the ledger text did not become an element
+        quote = '<script>alert(1)</script> <img src=x onerror=alert(2)> <b>not bold</b> & "quoted"'
+        assert quote in visit.page["text"]
+        sources = [link for link in visit.page["links"] if link["href"].startswith("https://example.org/")]
+        assert [link["href"] for link in sources] == ["https://example.org/strike?a=1&b=<2>"]
+        assert "noopener" in sources[0]["rel"]
+        assert not [link for link in visit.page["links"] if link["href"].lower().startswith("javascript:")]
+        assert visit.violations == []
+
+
+def test_analyst_edition_passes_too(analyst_visits):
+    for key, visit in analyst_visits.items():
+        assert visit.problems == [] and visit.external == [], key
+        assert visit.violations == [], key
+        assert visit.page["scrollWidth"] <= visit.page["viewportWidth"], key
+    assert "show_table(rows)" in analyst_visits[("02_ledger_table.html", 1280)].page["text"]
 
 
 def test_screenshots_are_saved(visited):
-    for name in ("report_index.png", "report_01_figure.png", "report_02_ledger_table.png"):
-        data = (ARTIFACTS / name).read_bytes()
-        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000, name
+    for visit in visited.values():
+        data = visit.shot.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000, visit.shot

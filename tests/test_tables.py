@@ -116,15 +116,16 @@ def test_missing_values_are_marked_not_filled(ledger):
 
 
 def test_text_form_is_deterministic_and_aligned(ledger):
-    text = repr(show_table(ledger))
-    assert text == repr(show_table(ledger.copy()))
+    text = repr(show_table(ledger, words=False))
+    assert text == repr(show_table(ledger.copy(), words=False))
     assert "0x" not in text and "object at" not in text
     lines = text.splitlines()
     assert lines[0].split() == ["strike_id", "killed", "notes", "source_url"]
     # index | strike_id (width 9, left) | killed (width 6, right, numeric) | notes ...
     assert lines[1].startswith("0  S001           11  <script>alert(1)</script>")
     assert lines[2].startswith(f"1  S002       {MISSING.rjust(6)}  a & b")
-    assert str(show_table(ledger)) == text
+    assert str(show_table(ledger, words=False)) == text
+    assert repr(show_table(ledger)).splitlines()[0].split() == ["Strike", "Killed", "Notes", "Source"]
 
 
 def test_max_rows_says_what_is_not_shown(ledger):
@@ -142,7 +143,7 @@ def test_max_rows_says_what_is_not_shown(ledger):
 def test_formatters_and_value_text():
     df = pd.DataFrame({"deaths": [105007, 80391]})
     text = show_table(df, formatters={"deaths": "{:,}".format}, index=False).to_text()
-    assert text.splitlines() == [" deaths", "105,007", " 80,391"]
+    assert text.splitlines() == [" Deaths", "105,007", " 80,391"]
     assert format_value(np.int64(2025)) == "2025"
     assert format_value(np.float64(0.1)) == "0.1"
     assert format_value(float("nan")) == MISSING
@@ -180,8 +181,9 @@ def test_ipython_displays_html_and_plain_text(ledger):
     from IPython.core.formatters import DisplayFormatter
 
     data, _ = DisplayFormatter().format(show_table(ledger))
-    assert set(data) == {"text/plain", "text/html"}
+    assert set(data) == {"text/plain", "text/html", "text/csv"}
     assert data["text/plain"] == show_table(ledger).to_text()
+    assert data["text/csv"] == ledger.to_csv(lineterminator="\n")  # the whole frame, data names, unrounded
     assert isinstance(show_table(ledger), Table)
 
 
@@ -204,13 +206,13 @@ def test_whole_number_float_columns_show_no_decimal_part():
     })
     table = show_table(df, index=False)
     rows = [cells for _, cells in table.rows]
-    assert [row[0] for row in rows] == ["250000", "300000000", None]
-    assert [row[1] for row in rows] == ["25000", "50000", None]
-    assert [row[2] for row in rows] == ["2.726", "1.0", "0.5"]
-    assert [row[3] for row in rows] == ["-44.4", "-12.0", "3.5"]
-    assert [row[4] for row in rows] == ["2023", "2024", "2025"]
-    assert [row[5] for row in rows] == ["1e+300", "2.0", "3.0"]
-    assert "250000.0" not in table.to_text() and ">250000<" in table.to_html()
+    assert [row[0] for row in rows] == ["250,000", "300,000,000", None]
+    assert [row[1] for row in rows] == ["25,000", "50,000", None]
+    assert [row[2] for row in rows] == ["2.73", "1.00", "0.50"]  # ratios: two decimals, the whole column
+    assert [row[3] for row in rows] == ["-44.4", "-12.0", "3.5"]  # one decimal is all the column needs
+    assert [row[4] for row in rows] == ["2023", "2024", "2025"]  # years: no separator
+    assert [row[5] for row in rows] == ["1e+300", "2", "3"]
+    assert "250000.0" not in table.to_text() and ">250,000<" in table.to_html()
     # A caller's formatter still wins over the whole-number display.
     custom = show_table(df[["claimed_low"]], formatters={"claimed_low": "{:,.0f}".format}, index=False)
     assert custom.rows[0][1] == ["250,000"]
@@ -228,3 +230,36 @@ def test_source_links_read_as_the_site_and_keep_the_full_address():
     assert f'href="{escaped}"' in html_text and f'title="{escaped}"' in html_text
     assert ">cbsnews.com</a>" in html_text
     assert url in repr(show_table(pd.DataFrame({"source_url": [url]}), index=False))
+
+
+def test_headers_in_words_and_dates_in_words():
+    from analysis.tables import column_label
+
+    df = pd.DataFrame({"claim_id": ["C001"], "cdc_period_end": ["2024-08"], "date": ["2025-09-02"],
+                       "survivors_reported": pd.array([3], dtype="Int64"), "when": [pd.Timestamp("2026-01-05")]})
+    table = show_table(df, index=False)
+    assert table.labels == ["Claim", "CDC period (12 months ending)", "Date", "Survivors reported", "When"]
+    assert table.rows[0][1] == ["C001", "Aug 2024", "2 Sep 2025", "3", "5 Jan 2026"]
+    assert column_label("reduction_pct") == "Stated reduction (%)" and column_label("cdc_x_pct") == "CDC x %"
+    assert show_table(df, index=False, words=False).labels == list(df.columns)
+    quote = pd.DataFrame({"note": ["said on 2025-09-02 that"]})  # dates inside text are the source's words
+    assert show_table(quote, index=False).rows[0][1] == ["said on 2025-09-02 that"]
+
+
+def test_long_tables_are_collapsed_under_a_summary():
+    df = pd.DataFrame({"n": range(20)})
+    html_text = show_table(df, index=False).to_html()
+    assert html_text.startswith('<details class="long-table"><summary>Full table: 20 rows, 1 columns</summary>')
+    assert html_text.rstrip().endswith("</details>") and html_text.count("<tr>") == 21
+    short = show_table(df.head(15), index=False).to_html()
+    assert "<details" not in short
+    custom = show_table(df, index=False, summary="Twenty <numbers>", collapse_after=None).to_html()
+    assert "<details" not in custom
+    assert "Twenty &lt;numbers&gt; (20 rows" in show_table(df, index=False, summary="Twenty <numbers>").to_html()
+
+
+def test_object_columns_of_numbers_read_as_numbers():
+    df = pd.DataFrame({"year": [2015, 2016], "deaths": pd.Series([52623, None], dtype=object)})
+    table = show_table(df, index=False)
+    assert table.numeric == [True, True]
+    assert [cells for _, cells in table.rows] == [["2015", "52,623"], ["2016", None]]
