@@ -331,6 +331,7 @@ HEADLINE_COLUMNS = [
     "cdc_figure",
     "cdc_value",
     "comparison",
+    "comparison_label",
     "ratio_low",
     "ratio_high",
     "smallest_ratio",
@@ -340,6 +341,8 @@ HEADLINE_COLUMNS = [
     "rule",
     "source_url",
 ]
+#: Comparison key -> its title in words (for readers).
+_TITLES = {item.key: item.title for item in sensitivity.COMPARISONS}
 SCOPE_CLAIM = "claim"
 SCOPE_GROUP = "group"
 
@@ -381,6 +384,7 @@ def _per_year_rows(
                 "cdc_figure": head["cdc_phrase"] if head is not None else row.cdc_figure,
                 "cdc_value": head["cdc_value"] if head is not None else row.cdc_value,
                 "comparison": row.headline_comparison,
+                "comparison_label": _TITLES.get(row.headline_comparison, ""),
                 "ratio_low": row.headline_ratio_low,
                 "ratio_high": row.headline_ratio_high,
                 "smallest_ratio": row.smallest_ratio,
@@ -421,6 +425,7 @@ def per_boat_group(lives: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresh
         "cdc_figure": last["cdc_source"],
         "cdc_value": last["all_drugs_cdc"],
         "comparison": "lives_per_boat_conditional",
+        "comparison_label": "lives per boat x boats destroyed, as a conditional (dose arithmetic)",
         "ratio_low": last["ratio_all_drugs_low"],
         "ratio_high": last["ratio_all_drugs_high"],
         "smallest_ratio": pd.NA,
@@ -483,6 +488,7 @@ def flow_group(flow: pd.DataFrame, claims: pd.DataFrame, thresholds: Thresholds 
         "cdc_figure": "",
         "cdc_value": pd.NA,
         "comparison": "",
+        "comparison_label": "",
         "ratio_low": pd.NA,
         "ratio_high": pd.NA,
         "smallest_ratio": pd.NA,

@@ -158,6 +158,7 @@ def test_headline_verdicts_contract(inputs):
     assert (front["tolerance"] == 0.10).all() and front["rule"].str.contains("within 10%").all()
     c001 = front.set_index("claim_id").loc["C001"]
     assert c001["cdc_figure"].startswith("112,966 all drug overdose deaths in the 12 months ending Aug 2023")
+    assert c001["comparison_label"] == "highest 12 months published (the 2022-23 peak)"
     assert (c001["comparison"], c001["tier"], c001["claimed"]) == (
         "peak",
         "snapshot",
