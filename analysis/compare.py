@@ -414,7 +414,30 @@ def campaign_timing_lines(series: pd.Series, first_strike: pd.Timestamp, measure
 # ---------------------------------------------------------------------------------------------
 # Findings table (notebook 04): every number traced to its file, rows and source
 
-FINDINGS_COLUMNS = ["finding", "number", "data_file", "rows", "source"]
+FINDINGS_COLUMNS = ["finding", "number", "data_file", "rows", "source", "topic", "sentence"]
+
+#: What each finding is about (the ``topic`` column): the front page shows the claims' findings as
+#: verdicts and the others (:data:`OTHER_FINDING_TOPICS`) as sentences.
+FINDING_TOPICS = ("overdose deaths", "claims", "lives per boat", "seaborne flow", "strikes", "tallies", "revisions")
+OTHER_FINDING_TOPICS = ("overdose deaths", "strikes", "tallies", "revisions")
+
+
+def _month(period_end: str) -> str:
+    return pd.Period(str(period_end), "M").strftime("%b %Y")
+
+
+def _day(value) -> str:
+    day = pd.Timestamp(value)
+    return f"{day.day} {day:%b %Y}"
+
+
+def _span(low: int, high: int) -> str:
+    return f"{low:,}" if low == high else f"{low:,} to {high:,}"
+
+
+def _count(number: int, one: str, many: str) -> str:
+    """``2 claims are`` / ``1 claim is`` (``one`` / ``many``: the words after the number)."""
+    return f"{number:,} {one if number == 1 else many}"
 
 
 def _ids(values) -> str:
@@ -467,44 +490,90 @@ def findings_table(
     per_boat = f"{last_boat['per_boat_low']:,.0f}" if last_boat["per_boat_low"] == last_boat["per_boat_high"] else (
         f"{last_boat['per_boat_low']:,.0f} to {last_boat['per_boat_high']:,.0f}")
     tolerance = f"{float(scored['tolerance'].iloc[0]) * 100:g}%" if len(scored) else ""
+    def times(value: float) -> str:
+        return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+    said = "; ".join(f"{row.claimed_low:,.0f} deaths a year" for row in extreme.itertuples())
     rows = [
         (f"All-drug overdose deaths peaked in the 12 months ending {overdose.peak_period} (predicted)",
-         f"{overdose.peak_value:,}", cdc_file, f"all_drugs, {overdose.peak_period}", cdc_source_url),
+         f"{overdose.peak_value:,}", cdc_file, f"all_drugs, {overdose.peak_period}", cdc_source_url,
+         "overdose deaths",
+         f"Overdose deaths peaked at {overdose.peak_value:,} in the 12 months ending {_month(overdose.peak_period)} "
+         "(CDC's predicted count)."),
         (f"... and had fallen by the 12 months ending {overdose.latest_period} (predicted)",
          f"{overdose.change_pct}% (to {overdose.latest_value:,})", cdc_file,
-         f"all_drugs, {overdose.peak_period} and {overdose.latest_period}", cdc_source_url),
+         f"all_drugs, {overdose.peak_period} and {overdose.latest_period}", cdc_source_url,
+         "overdose deaths",
+         f"By the 12 months ending {_month(overdose.latest_period)}, the latest period CDC's release holds, they had "
+         f"fallen {abs(overdose.change_pct):.1f}%, to {overdose.latest_value:,}."),
         ("Deaths involving synthetic opioids other than methadone (T40.4), peak to latest (predicted)",
          f"{synthetic.peak_value:,} -> {synthetic.latest_value:,} ({synthetic.change_pct}%)", cdc_file,
-         f"synthetic_opioids, {synthetic.peak_period} and {synthetic.latest_period}", cdc_source_url),
+         f"synthetic_opioids, {synthetic.peak_period} and {synthetic.latest_period}", cdc_source_url,
+         "overdose deaths",
+         "Deaths involving synthetic opioids other than methadone, the class reporting calls fentanyl deaths, fell "
+         f"{abs(synthetic.change_pct):.1f}%, from {synthetic.peak_value:,} (12 months ending "
+         f"{_month(synthetic.peak_period)}) to {synthetic.latest_value:,}."),
         ("Months from the overdose peak to the first boat strike", f"{lead}",
-         f"{cdc_file}; data/raw/strikes.csv", f"all_drugs {overdose.peak_period}; {first['strike_id']}", first["source_url"]),
+         f"{cdc_file}; data/raw/strikes.csv", f"all_drugs {overdose.peak_period}; {first['strike_id']}",
+         first["source_url"], "overdose deaths",
+         f"The peak came {lead} months before the first boat strike, on {_day(first['date'])}: the fall began before "
+         "the campaign, and this CDC release ends before it."
+         if pd.Period(overdose.latest_period, "M") < pd.Period(first["date"], "M") else
+         f"The peak came {lead} months before the first boat strike, on {_day(first['date'])}."),
         (f"Per-year claims that overstate CDC's count by the published rule ({len(over)} of {len(numeric)} with a "
          f"number; tolerance {tolerance}), even against the CDC figure most generous to each",
          (f"at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} times"
           if len(usual) else "none") + outliers,
-         "data/processed/claims_vs_cdc.csv", _ids(over["claim_id"]), "source_url of each claims.csv row; CDC as above"),
+         "data/processed/claims_vs_cdc.csv", _ids(over["claim_id"]), "source_url of each claims.csv row; CDC as above",
+         "claims",
+         f"{len(over)} of the {len(numeric)} claims of yearly overdose deaths with a number overstate CDC's count"
+         + (f", by at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} times "
+            "even against the CDC figure most generous to each" if len(usual) else "")
+         + (f" (one, {said}, by {times(extreme['headline_ratio_low'].min())} times)" if len(extreme) == 1 else
+            f" ({len(extreme)} by 100 times or more)" if len(extreme) else "") + "."),
         (f"Per-year claims consistent with CDC ({len(consistent)}) and not checkable ({len(unchecked)})",
          f"{_ids(consistent['claim_id']) or 'none'} / {_ids(unchecked['claim_id']) or 'none'}",
-         "data/processed/claims_vs_cdc.csv", "verdict column", "source_url of each claims.csv row"),
+         "data/processed/claims_vs_cdc.csv", "verdict column", "source_url of each claims.csv row",
+         "claims",
+         f"{_count(len(consistent), 'claim is', 'claims are')} consistent with CDC's count; "
+         f"{_count(len(unchecked), 'gives', 'give')} no number or no figure CDC had published that day to check."),
         (f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed by "
          f"{last_boat['date']} would have saved",
          f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.1f} x all overdose deaths "
          f"in the 12 months ending {last_boat['cdc_period_end']}; dose arithmetic, not a death count)",
          "data/raw/claims.csv; data/raw/strikes.csv; data/raw/cdc_releases.csv; " + cdc_file,
          f"{last_boat['claim_id']}; {int(last_boat['vessels_by_date'])} vessels announced by then; {last_boat['tier']}",
-         last_boat["source_url"]),
+         last_boat["source_url"],
+         "lives per boat",
+         f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed by "
+         f"{_day(last_boat['date'])} would have saved {last_boat['lives_implied_high']:,.0f}, "
+         f"{last_boat['ratio_all_drugs_high']:.1f} times a year of overdose deaths (the 12 months ending "
+         f"{_month(last_boat['cdc_period_end'])}): dose arithmetic, which death counts cannot test."),
         ("Claimed cut in seaborne drug flow, lowest and latest figure",
          f"{claimed['reduction_pct'].min():.0f}% to {claimed['reduction_pct'].iloc[-1]:.0f}%", "data/raw/claims.csv",
-         _ids(claimed["claim_id"]), "source_url of each row"),
+         _ids(claimed["claim_id"]), "source_url of each row",
+         "seaborne flow",
+         f"Officials put the cut in drugs arriving by sea at {claimed['reduction_pct'].min():.0f}% to "
+         f"{claimed['reduction_pct'].max():.0f}% ({len(claimed)} dated statements); no public data measure that flow."),
         ("Evidence offered for the flow claim measures seizures, not flow",
          ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]), "data/raw/claims.csv",
-         _ids(seizure["claim_id"]), _ids(seizure["source_url"])),
+         _ids(seizure["claim_id"]), _ids(seizure["source_url"]),
+         "seaborne flow",
+         "The evidence the White House offered, a fall of "
+         + " and ".join(f"{value:.0f}%" for value in seizure["reduction_pct"])
+         + " in the weight of drugs seized, measures seizures, not flow."),
         (f"Deaths in the strike ledger {to_end}, at least: announced / with survivors never found",
          f"{killed} / {presumed}",
-         "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row"),
+         "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row",
+         "strikes",
+         f"The strike ledger counts at least {killed:,} people killed in {len(strikes):,} announced strikes on boats "
+         f"{to_end}, as the U.S. government announced them; {presumed:,} counting survivors reported never found."),
         (f"Published tallies {to_end} matching the ledger exactly (announced or presumed count)",
          f"{len(exact)} of {len(reconciliation)}", "data/raw/tallies.csv; data/raw/strikes.csv",
-         "all tallies rows", "source_url of each tally"),
+         "all tallies rows", "source_url of each tally",
+         "tallies",
+         f"{len(exact)} of the {len(reconciliation)} running tallies published by news outlets and officials {to_end} "
+         "match the ledger exactly, with or without the survivors never found."),
         (reconcile.upper_count_headline(reconciliation),
          "none" if excess is None else (
              f"+{excess.presumed_min} to +{excess.presumed_max} above the upper count; "
@@ -512,10 +581,18 @@ def findings_table(
          ),
          "data/raw/tallies.csv; data/raw/strikes.csv",
          "" if excess is None else f"{excess.tallies} tallies from {excess.first:%Y-%m-%d}",
-         "source_url of each tally"),
+         "source_url of each tally",
+         "tallies",
+         "The newest published tally is not above the ledger's count including survivors never found."
+         if excess is None else
+         f"From {_day(excess.first)} every published tally is higher than even the ledger's upper count, by "
+         f"{_span(excess.presumed_min, excess.presumed_max)} deaths "
+         f"({_span(excess.announced_min, excess.announced_max)} above the deaths as announced): the ledger misses strikes or survivors' deaths, so its totals are "
+         "'at least' figures."),
     ]
     if revisions_table is not None:
         from . import revisions
 
-        rows.append(revisions.finding_row(revisions_table, cdc_source_url))
+        rows.append((*revisions.finding_row(revisions_table, cdc_source_url), "revisions",
+                     revisions.finding_sentence(revisions_table)))
     return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

@@ -37,6 +37,7 @@ CDC_FILE = "cdc_vsrr.csv"
 
 #: Which notebook (by its number) holds the evidence of a finding, by the first data file it names.
 EVIDENCE_NOTEBOOKS = (
+    ("cdc_revisions", "05"),
     ("claims_vs_cdc", "02"),
     ("claims.csv", "02"),
     ("tallies.csv", "03"),
@@ -85,7 +86,7 @@ def render(template: str, **context: Any) -> str:
 
 @dataclass
 class Evidence:
-    """The data the front and method pages compute from (loaded once per build)."""
+    """The data the front, method and evidence pages compute from (loaded once per build)."""
 
     national: pd.DataFrame
     claims: pd.DataFrame
@@ -96,22 +97,51 @@ class Evidence:
     flow: pd.DataFrame
     reconciliation: pd.DataFrame
     calendar: pd.DataFrame | None = None  # CDC's release calendar (the claims are matched by it)
+    headline: pd.DataFrame | None = None  # verdicts.headline_verdicts: the front page's verdicts
+    judged: pd.DataFrame | None = None  # verdicts.judge_table: every claim's sensitivity rows, judged
+    facts: pd.DataFrame | None = None  # the context facts (what moves by sea and by land)
+    revisions: pd.DataFrame | None = None  # revisions.first_published (notebook 05), None without older releases
+    thresholds: verdicts.Thresholds = field(default_factory=verdicts.Thresholds)
 
     @classmethod
-    def load(cls, paths: Paths) -> Evidence:
+    def load(cls, paths: Paths, thresholds: verdicts.Thresholds | None = None) -> Evidence:
+        from . import revisions, sensitivity
+
+        thresholds = thresholds or verdicts.Thresholds()
         national = cdc.load_national(paths)
         claims, strikes, tallies = (ledgers.load(name, paths) for name in ("claims", "strikes", "tallies"))
         calendar = releases.load_releases(paths)
+        matched = matching.claims_vs_cdc(claims, national, calendar)
+        judged = verdicts.judge_table(sensitivity.sensitivity_table(claims, national, calendar), matched, thresholds)
+        facts = ledgers.load("context_facts", paths) if (paths.raw / "context_facts.csv").is_file() else None
+        try:
+            revised = revisions.revisions(paths, latest=national)
+        except (revisions.RevisionError, OSError, KeyError):  # a project without the older CDC releases
+            revised = None
         return cls(
             national=national,
             claims=claims,
             strikes=strikes,
             tallies=tallies,
-            comparison=verdicts.scored_comparison(claims, national, calendar),
+            comparison=verdicts.score(matched, judged, claims, calendar, thresholds),
             lives=boats.lives_per_boat(claims, strikes, national, calendar),
             flow=compare.seaborne_flow_series(claims),
             reconciliation=reconcile.reconcile_tallies(strikes, tallies),
             calendar=calendar,
+            headline=verdicts.headline_verdicts(claims, national, calendar, strikes, thresholds),
+            judged=judged,
+            facts=facts,
+            revisions=revised,
+            thresholds=thresholds,
+        )
+
+    def claim_inputs(self):
+        """What :mod:`analysis.claim_pages` computes the evidence pages from."""
+        from . import claim_pages
+
+        return claim_pages.ClaimInputs(
+            headline=self.headline, judged=self.judged, comparison=self.comparison, claims=self.claims,
+            lives=self.lives, flow=self.flow, facts=self.facts, thresholds=self.thresholds,
         )
 
 
@@ -125,14 +155,16 @@ def publication_lag_months() -> int | None:
     return parameter.default
 
 
-def _finding_text(finding: str, number: str) -> str:
-    text = prose.humanize_dates(f"{finding}: {number}").replace(" -> ", " to ")
-    return text if text.endswith(".") else text + "."
-
-
-def findings(evidence: Evidence, cdc_entry: dict[str, Any], pages: dict[str, str]) -> list[Finding]:
-    """:func:`compare.findings_table` as sentences, each linked to the notebook pages holding its
-    evidence. A row continuing the one before it ("... and had fallen") joins that sentence."""
+def findings(
+    evidence: Evidence,
+    cdc_entry: dict[str, Any],
+    pages: dict[str, str],
+    topics: tuple[str, ...] | None = compare.OTHER_FINDING_TOPICS,
+) -> list[Finding]:
+    """:func:`compare.findings_table`'s plain sentences (its ``sentence`` column), each linked to the
+    notebook pages holding its evidence. ``topics``: the findings shown (default: those the verdicts
+    do not already say, :data:`analysis.compare.OTHER_FINDING_TOPICS`; None: all). A row continuing the
+    one before it ("... and had fallen") joins that finding."""
     table = compare.findings_table(
         evidence.national,
         evidence.comparison,
@@ -141,10 +173,12 @@ def findings(evidence: Evidence, cdc_entry: dict[str, Any], pages: dict[str, str
         evidence.strikes,
         evidence.reconciliation,
         (cdc_entry.get("source_urls") or [""])[0],
+        evidence.revisions,
     )
     out: list[Finding] = []
+    previous_topic = None
     for row in table.itertuples(index=False):
-        text = _finding_text(row.finding, row.number)
+        chosen = topics is None or row.topic in topics
         links = []
         for data_file in str(row.data_file).split(";"):
             for needle, number in EVIDENCE_NOTEBOOKS:
@@ -153,11 +187,14 @@ def findings(evidence: Evidence, cdc_entry: dict[str, Any], pages: dict[str, str
                     if link not in links:
                         links.append(link)
                     break
-        if text.startswith("... ") and out:
-            out[-1].sentence = out[-1].sentence.rstrip(".") + "; " + text[4:]
-            out[-1].evidence += [link for link in links if link not in out[-1].evidence]
+        if str(row.finding).startswith("... ") and out and previous_topic == row.topic:
+            if chosen:
+                out[-1].sentence = f"{out[-1].sentence} {row.sentence}"
+                out[-1].evidence += [link for link in links if link not in out[-1].evidence]
             continue
-        out.append(Finding(text[0].upper() + text[1:], links))
+        previous_topic = row.topic
+        if chosen:
+            out.append(Finding(str(row.sentence), links))
     return out
 
 
@@ -255,6 +292,82 @@ def vintage_line(manifest_data: dict[str, Any], evidence: Evidence) -> str:
         f"CDC provisional counts, release of {release}, to {prose.period(cdc.latest_period(evidence.national))}; "
         f"strike ledger {strikes_first} to {strikes_last}; claims to {claims_last}."
     )
+
+
+_RULE_CLAUSE = re.compile("; (?=(?:" + "|".join(re.escape(v) for v in verdicts.VERDICTS) + "): )")
+
+
+def verdict_rule(evidence: Evidence) -> dict[str, Any]:
+    """The method page's "How a claim is rated", from :meth:`analysis.verdicts.Thresholds.rule_text`
+    (one item per verdict, in the rule's words), the threshold, the comparisons of the sensitivity
+    registry and the verdicts' counts: computed, never typed."""
+    from . import sensitivity
+
+    text = evidence.thresholds.rule_text()
+    clauses, _, headline = text.partition(". The headline ")
+    items = []
+    for clause in _RULE_CLAUSE.split(clauses):
+        verdict, sep, definition = clause.partition(": ")
+        if not sep or verdict not in verdicts.VERDICTS:
+            raise ValueError(f"the verdict rule's text has a clause that names no verdict: {clause!r}")
+        items.append({"verdict": verdict, "definition": definition.rstrip(".") + "."})
+    missing = [v for v in verdicts.VERDICTS if v not in {item["verdict"] for item in items}]
+    if missing:
+        raise ValueError(f"the verdict rule's text does not define {missing}")
+    titles = [item.title for item in sensitivity.COMPARISONS if item.key != "matched"]
+    counts = []
+    if evidence.headline is not None:
+        for verdict in verdicts.VERDICTS:
+            number = int((evidence.headline["verdict"] == verdict).sum())
+            if number:
+                counts.append(f"{verdict} {number:,}")
+    return {
+        "tolerance": evidence.thresholds.percent,
+        "clauses": items,
+        "headline": ("The headline " + headline) if headline else "",
+        "comparisons": "the matched one, " + ", ".join(titles),
+        "counts": ("; ".join(counts) + " (the claims of lives per boat and of cuts in seaborne drugs each "
+                   "counted once, as a group).") if counts else "",
+    }
+
+
+_BASIS_WORDS = {
+    "reported": "a page reporting the release",
+    "schedule": "assumed from CDC's regular schedule",
+    "none": "no release",
+}
+
+
+def release_calendar(evidence: Evidence) -> dict[str, Any] | None:
+    """CDC's release calendar for the method page: the calendar's summary lines, every month (which
+    period was out, and whether the date is reported, assumed from the schedule, or no release), and
+    apart the months known from a page or with no release."""
+    calendar = evidence.calendar
+    if calendar is None or calendar.empty:
+        return None
+    rows, special = [], []
+    for row in calendar.itertuples(index=False):
+        released = prose.date(row.release_date) if not pd.isna(row.release_date) else "no release"
+        period = prose.period(row.latest_period) if isinstance(row.latest_period, str) and row.latest_period else "—"
+        url = row.source_url if isinstance(row.source_url, str) else ""
+        item = {
+            "month": prose.month(row.release_month),
+            "released": released,
+            "period": period,
+            "basis": _BASIS_WORDS.get(row.basis, row.basis),
+            "href": url if is_web_address(url) else "",
+            "host": link_label(url) if is_web_address(url) else "",
+            "note": prose.humanize_dates(row.note) if row.basis != "schedule" and isinstance(row.note, str) else "",
+        }
+        rows.append(item)
+        if row.basis != "schedule":
+            special.append(item)
+    return {
+        "lines": matching.calendar_lines(calendar, cdc.latest_period(evidence.national)),
+        "rows": rows,
+        "special": special,
+        "assumed": int((calendar["basis"] == "schedule").sum()),
+    }
 
 
 def reported_vs_predicted(evidence: Evidence) -> dict[str, str]:

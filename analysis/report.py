@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 from jupyter_client import KernelManager
 from markupsafe import Markup
 from nbclient import NotebookClient
@@ -75,6 +76,12 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 #: Page weight budgets, bytes: the build prints every page's weight and warns past these.
 PAGE_BUDGET = 350_000
 INDEX_BUDGET = 150_000
+
+#: How the report's date was chosen (shown in the footer beside it).
+DATE_GIVEN = "date set for this build"
+DATE_COMMIT = "date of the project's last commit"
+DATE_TODAY = "day of the build"
+DATE_TODAY_CHANGED = "day of the build; the project has changes not yet committed"
 
 class ReportError(RuntimeError):
     """The report could not be built; the previous ``reports/`` is untouched."""
@@ -579,6 +586,7 @@ def _site(
     vintage: str,
     title: str,
     has_changelog: bool,
+    date_basis: str = DATE_GIVEN,
 ) -> dict[str, Any]:
     """What every page's header and footer show: navigation, previous / next, edition, vintage."""
     nav = [pages.Link("index.html", "Front page")]
@@ -603,7 +611,8 @@ def _site(
         "next": sequence[position + 1] if 0 <= position < len(sequence) - 1 else None,
         "built_on": built_on,
         "built_on_text": built_text,
-        "edition": "Analyst edition (code shown)" if with_code else "Reviewer edition",
+        "date_basis": date_basis,
+        "edition": "Analyst edition (with code)" if with_code else "Reviewer edition",
         "vintage": vintage,
         "page_title": title if current == "index.html" else f"{title} · Overdose claims vs. data",
     }
@@ -628,30 +637,70 @@ def render_front_page(
     with_code: bool,
     lead_chart: dict[str, Any] | None = None,
     has_changelog: bool = True,
-    verdicts: list[pages.Finding] | None = None,
+    verdicts: pd.DataFrame | None = None,
+    date_basis: str = DATE_GIVEN,
 ) -> str:
-    """The front page (``index.html``): the findings first, then one chart, the limits, the links."""
+    """The front page (``index.html``): the verdicts first (``verdicts``: the rows of
+    :func:`analysis.verdicts.headline_verdicts`; default: the evidence's), grouped by verdict with
+    counts and each linked to its evidence page; then the other findings, one chart, the limits, the
+    data's vintage and the links."""
+    from . import claim_pages
+
     numbered = {info.path.stem.split("_")[0]: info.page for info in infos}
     cdc_entry = manifest_data["files"].get(CDC_FILE, {})
     vintage = pages.vintage_line(manifest_data, evidence)
+    headline = evidence.headline if verdicts is None else verdicts
     links = [pages.Link("method.html", "How the numbers are handled (method)"),
              pages.Link("method.html#data", "The data, as CSV files")]
     if has_changelog:
         links.append(pages.Link("changelog.html", "What changed, and when (changelog)"))
-    last = infos[-1] if infos else None
+    synthesis = next((info for info in infos if info.path.stem.startswith("04")), infos[-1] if infos else None)
     return pages.render(
         "index.html.j2",
         site=_site(infos, "index.html", built_on=built_on, with_code=with_code, vintage=vintage,
-                   title="Overdose claims vs. data", has_changelog=has_changelog),
-        verdicts=verdicts or [],
+                   title="Overdose claims vs. data", has_changelog=has_changelog, date_basis=date_basis),
+        verdict_groups=claim_pages.verdict_groups(headline) if headline is not None and len(headline) else [],
+        summary=claim_pages.summary_line(headline) if headline is not None and len(headline) else "",
+        tolerance=evidence.thresholds.percent,
         findings=pages.findings(evidence, cdc_entry, numbered),
-        findings_page=pages.Link(last.page, last.title) if last else None,
+        findings_page=pages.Link(synthesis.page, synthesis.title) if synthesis else None,
         lead_chart=lead_chart,
         cannot_show=pages.cannot_show(evidence),
         notebooks=[{"href": info.page, "title": info.title, "question": info.question} for info in infos],
         links=links,
         vintage=vintage,
     )
+
+
+def render_claim_pages(
+    infos: list[NotebookInfo],
+    evidence: pages.Evidence,
+    vintage: str,
+    *,
+    built_on: str,
+    with_code: bool,
+    has_changelog: bool = True,
+    date_basis: str = DATE_GIVEN,
+) -> dict[str, str]:
+    """One evidence page per verdict (:mod:`analysis.claim_pages`), by file name, in the front page's
+    order; previous / next run through them, from and back to the front page's verdicts."""
+    from . import claim_pages
+
+    if evidence.headline is None or not len(evidence.headline):
+        return {}
+    contexts = claim_pages.pages_for(evidence.claim_inputs())
+    out = {}
+    for position, (name, context) in enumerate(contexts):
+        site = _site(infos, name, built_on=built_on, with_code=with_code, vintage=vintage,
+                     title=f"Verdict: {context['title']}", has_changelog=has_changelog, date_basis=date_basis)
+        previous = contexts[position - 1] if position > 0 else None
+        following = contexts[position + 1] if position + 1 < len(contexts) else None
+        site["prev"] = (pages.Link(previous[0], f"verdict on {previous[1]['title']}") if previous
+                        else pages.Link("index.html#verdicts", "all verdicts"))
+        site["next"] = (pages.Link(following[0], f"verdict on {following[1]['title']}") if following
+                        else pages.Link("index.html#verdicts", "all verdicts"))
+        out[name] = pages.render("claim.html.j2", site=site, claim=context)
+    return out
 
 
 def render_method_page(
@@ -663,8 +712,10 @@ def render_method_page(
     built_on: str,
     with_code: bool,
     has_changelog: bool = True,
+    date_basis: str = DATE_GIVEN,
 ) -> str:
-    """The method page (``method.html``): rules, counts, sources, coverage, vintage and checksums."""
+    """The method page (``method.html``): rules, the verdict rule and its threshold, counts, CDC's
+    release calendar, sources, coverage, vintage and checksums."""
     lag = pages.publication_lag_months()
     cdc_entry = manifest_data["files"].get(CDC_FILE, {})
     vintage = pages.vintage_table(manifest_data)
@@ -675,10 +726,12 @@ def render_method_page(
     return pages.render(
         "method.html.j2",
         site=_site(infos, "method.html", built_on=built_on, with_code=with_code,
-                   vintage=pages.vintage_line(manifest_data, evidence), title="Method", has_changelog=has_changelog),
+                   vintage=pages.vintage_line(manifest_data, evidence), title="Method", has_changelog=has_changelog,
+                   date_basis=date_basis),
         lag=lag,
         lag_ordinal=ordinals.get(lag + 1, f"{lag + 1}th") if lag is not None else None,
-        verdict_rule=None,
+        verdict_rule=pages.verdict_rule(evidence) if evidence.headline is not None else None,
+        calendar=pages.release_calendar(evidence),
         counts=pages.reported_vs_predicted(evidence),
         release=prose.release(cdc_entry["source_release"]) if cdc_entry.get("source_release") else "(not recorded)",
         latest_period=prose.period(cdc_entry["latest_period"]) if cdc_entry.get("latest_period") else "(not recorded)",
@@ -690,13 +743,14 @@ def render_method_page(
 
 
 def render_changelog_page(
-    infos: list[NotebookInfo], changelog: str, vintage: str, *, built_on: str, with_code: bool
+    infos: list[NotebookInfo], changelog: str, vintage: str, *, built_on: str, with_code: bool,
+    date_basis: str = DATE_GIVEN,
 ) -> str:
     """The changelog page (``changelog.html``) from ``CHANGELOG.md`` rendered as escaped Markdown."""
     return pages.render(
         "changelog.html.j2",
         site=_site(infos, "changelog.html", built_on=built_on, with_code=with_code, vintage=vintage,
-                   title="Changelog", has_changelog=True),
+                   title="Changelog", has_changelog=True, date_basis=date_basis),
         changelog=Markup(changelog),  # noqa: S704 - mistune output with raw HTML escaped (pages.markdown_html)
     )
 
@@ -760,20 +814,52 @@ def check_snapshots_unchanged(paths: Paths, started: dict[str, str]) -> None:
 # ------------------------------------------------------------------------------------------
 
 
-def _build_date(built_on: dt.date | str | None) -> str:
+def _git_commit_date(root: Path) -> tuple[str, bool] | None:
+    """(date of the last commit of ``root``'s git repository in UTC, True if tracked files differ from
+    it), or None when ``root`` is not in a git work tree or git is not available."""
+    import subprocess
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    top = git("rev-parse", "--show-toplevel")
+    if top is None or Path(top.strip()).resolve() != Path(root).resolve():
+        return None  # a copy of the project inside some other repository is not that repository's commit
+    stamp = git("log", "-1", "--format=%ct")
+    if not stamp or not stamp.strip().isdigit():
+        return None
+    status = git("status", "--porcelain", "--untracked-files=no")
+    day = dt.datetime.fromtimestamp(int(stamp.strip()), tz=dt.UTC).date().isoformat()
+    return day, bool(status and status.strip())
+
+
+def _build_date(built_on: dt.date | str | None, root: Path | None = None) -> tuple[str, str]:
+    """The report's date and how it was chosen, so that it is true and the same for every build of
+    one commit: ``built_on`` if given; else ``$SOURCE_DATE_EPOCH``; else the date of the last commit of
+    the project's git repository (when no tracked file has changed since); else the day of the build."""
     if built_on is not None:
-        return built_on.isoformat() if isinstance(built_on, dt.date) else str(built_on)
+        return (built_on.isoformat() if isinstance(built_on, dt.date) else str(built_on)), DATE_GIVEN
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             seconds = int(epoch.strip())
-            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date().isoformat()
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date().isoformat(), DATE_GIVEN
         except (ValueError, OverflowError, OSError):
             raise ReportError(
                 f"$SOURCE_DATE_EPOCH is {epoch[:40]!r}: it must be a whole number of seconds since "
                 "1970-01-01 UTC (e.g. `git log -1 --format=%ct`), or unset"
             ) from None
-    return dt.date.today().isoformat()
+    commit = _git_commit_date(root) if root is not None else None
+    if commit is not None:
+        day, changed = commit
+        if not changed:
+            return day, DATE_COMMIT
+        return dt.datetime.now(tz=dt.UTC).date().isoformat(), DATE_TODAY_CHANGED
+    return dt.datetime.now(tz=dt.UTC).date().isoformat(), DATE_TODAY
 
 
 class _PageExporter:
@@ -910,7 +996,7 @@ def _build_report_detailed(
         evidence = pages.Evidence.load(paths)
     except (ValueError, KeyError, OSError) as exc:
         raise ReportError(f"the front page's findings could not be computed, no report built: {exc}") from exc
-    date_text = _build_date(built_on)
+    date_text, date_basis = _build_date(built_on, paths.root)
     infos = [describe_notebook(path) for path in chosen]
     vintage = pages.vintage_line(manifest_data, evidence)
     changelog = pages.changelog_html(paths)
@@ -928,7 +1014,7 @@ def _build_report_detailed(
         prepared = prepare_outputs(nb, path.name, path.stem)
         meta = {
             "site": _site(infos, info.page, built_on=date_text, with_code=with_code, vintage=vintage,
-                          title=info.title, has_changelog=has_changelog),
+                          title=info.title, has_changelog=has_changelog, date_basis=date_basis),
             "position": f"Notebook {number} of {len(chosen)}",
             "code_css": code_css,
         }
@@ -962,13 +1048,15 @@ def _build_report_detailed(
     data_files = _data_files(paths)
     offered = [{"href": target, "label": target.split("/", 1)[1], "note": note} for target, _, note in data_files]
     front = render_front_page(infos, manifest_data, evidence, built_on=date_text, with_code=with_code,
-                              lead_chart=lead, has_changelog=has_changelog)
+                              lead_chart=lead, has_changelog=has_changelog, date_basis=date_basis)
     method = render_method_page(infos, manifest_data, evidence, offered, built_on=date_text, with_code=with_code,
-                                has_changelog=has_changelog)
+                                has_changelog=has_changelog, date_basis=date_basis)
     own_pages = {"index.html": front, "method.html": method}
     if changelog is not None:
         own_pages["changelog.html"] = render_changelog_page(infos, changelog, vintage, built_on=date_text,
-                                                            with_code=with_code)
+                                                            with_code=with_code, date_basis=date_basis)
+    own_pages.update(render_claim_pages(infos, evidence, vintage, built_on=date_text, with_code=with_code,
+                                        has_changelog=has_changelog, date_basis=date_basis))
     for name, body in own_pages.items():
         check_page(body, name)
 

@@ -879,6 +879,19 @@ def finding_row(
     )
 
 
+def finding_sentence(table: pd.DataFrame, indicator: str = "all_drugs") -> str:
+    """:func:`finding_row` as one plain sentence for readers (the front page's finding)."""
+    reported = largest_revision(table, indicator, "reported")
+    predicted = largest_revision(table, indicator, "predicted")
+    latest = str(table["latest_release"].iloc[0])
+    older = releases_text(table[_release_column(table)].astype(str))
+    return (
+        f"Between {older} of CDC's data and its {release_label(latest)} release, "
+        f"provisional all-drug counts were revised by at most {reported.revision_percent:+.1f}% (reported counts, "
+        f"{reported.figures} periods) and {predicted.revision_percent:+.1f}% (predicted, {predicted.figures} periods)."
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # What notebook 05 prints: tables and sentences, every number computed here
 
