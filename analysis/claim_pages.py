@@ -237,7 +237,7 @@ def source_of(row: Any) -> dict[str, Any]:
     label = sources.source_label(row["originator"], row["source_kind"])
     url = str(row["source_url"]) if not compare._missing(row["source_url"]) else ""
     return {
-        "label": label.removeprefix(f"{sources.WEAK_MARK} "),
+        "label": prose.humanize_dates(label.removeprefix(f"{sources.WEAK_MARK} ")),
         "weak": sources.is_weak(row["source_kind"]),
         "kind": sources.kind_words(row["source_kind"]),
         "href": url if is_web_address(url) else "",
@@ -367,9 +367,10 @@ def claim_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
                 "speaker": str(ledger["speaker"]),
                 "role": "" if compare._missing(ledger["role"]) else str(ledger["role"]),
                 "date": _when(ledger["date"]),
-                "venue": "" if compare._missing(ledger["venue"]) else str(ledger["venue"]),
+                "venue": "" if compare._missing(ledger["venue"]) else prose.humanize_dates(str(ledger["venue"])),
                 "source": source_of(ledger),
-                "checked": "" if compare._missing(ledger["checked_against"]) else str(ledger["checked_against"]),
+                "checked": "" if compare._missing(ledger["checked_against"]) else prose.humanize_dates(
+                    str(ledger["checked_against"])),
                 "figure": "",
             }
         ],
@@ -400,7 +401,7 @@ def _statement(claim_id: str, inputs: ClaimInputs, figure: str) -> dict[str, Any
         "speaker": str(ledger["speaker"]),
         "role": "" if compare._missing(ledger["role"]) else str(ledger["role"]),
         "date": _when(ledger["date"]),
-        "venue": "" if compare._missing(ledger["venue"]) else str(ledger["venue"]),
+        "venue": "" if compare._missing(ledger["venue"]) else prose.humanize_dates(str(ledger["venue"])),
         "source": source_of(ledger),
         "checked": "",
         "figure": figure,
@@ -468,7 +469,7 @@ def group_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
         "claimed": str(row["claimed"]),
         "qualifier": "",
         "cdc": {
-            "figure": prose.humanize_dates(str(row["cdc_figure"])) if row["cdc_figure"] else "no CDC figure",
+            "figure": _capital(prose.humanize_dates(str(row["cdc_figure"]))) if row["cdc_figure"] else "no CDC figure",
             "comparison": str(row["comparison_label"]),
             "tier": TIER_WORDS.get(str(row["tier"]), str(row["tier"])),
             "release": "",
@@ -481,6 +482,10 @@ def group_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
         "facts": facts,
         "notes": notes,
     }
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def ratio_or_number(low: object, high: object) -> str:

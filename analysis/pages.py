@@ -325,7 +325,7 @@ def verdict_rule(evidence: Evidence) -> dict[str, Any]:
         "tolerance": evidence.thresholds.percent,
         "clauses": items,
         "headline": ("The headline " + headline) if headline else "",
-        "comparisons": "the matched one, " + ", ".join(titles),
+        "comparisons": "the matched one; " + "; ".join(titles),
         "counts": ("; ".join(counts) + " (the claims of lives per boat and of cuts in seaborne drugs each "
                    "counted once, as a group).") if counts else "",
     }

@@ -695,12 +695,17 @@ def render_claim_pages(
                      title=f"Verdict: {context['title']}", has_changelog=has_changelog, date_basis=date_basis)
         previous = contexts[position - 1] if position > 0 else None
         following = contexts[position + 1] if position + 1 < len(contexts) else None
-        site["prev"] = (pages.Link(previous[0], f"verdict on {previous[1]['title']}") if previous
+        site["prev"] = (pages.Link(previous[0], f"the verdict on {_link_title(previous[1])}") if previous
                         else pages.Link("index.html#verdicts", "all verdicts"))
-        site["next"] = (pages.Link(following[0], f"verdict on {following[1]['title']}") if following
+        site["next"] = (pages.Link(following[0], f"the verdict on {_link_title(following[1])}") if following
                         else pages.Link("index.html#verdicts", "all verdicts"))
         out[name] = pages.render("claim.html.j2", site=site, claim=context)
     return out
+
+
+def _link_title(context: dict[str, Any]) -> str:
+    """An evidence page named in a previous / next link: a claim by its title, a group by its claim."""
+    return context["title"] if context["kind"] == "claim" else context["claimed"]
 
 
 def render_method_page(

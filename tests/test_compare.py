@@ -311,6 +311,24 @@ def test_findings_table_numbers_come_from_the_data():
     assert lives["finding"] == (
         "If each boat destroyed saved 25,000 lives, the 37 boats destroyed by 2026-01-29 would have saved")
     assert lives["number"].startswith("925,000 (12.7 x all overdose deaths in the 12 months ending 2025-08")
+    # every row also says its finding as a plain sentence, with the same numbers, for the front page
+    assert list(out["topic"]) == [
+        "overdose deaths", "overdose deaths", "overdose deaths", "overdose deaths", "claims", "claims",
+        "lives per boat", "seaborne flow", "seaborne flow", "strikes", "tallies", "tallies"]
+    assert out["sentence"].str.endswith(".").all()
+    assert f"peaked at {peak:,}" in out.iloc[0]["sentence"]
+    assert deaths["sentence"].startswith(f"The strike ledger counts at least {int(strikes['killed'].sum()):,} people "
+                                         "killed")
+    assert "to 22 Jun 2026" in deaths["sentence"]
+    assert f"{len(over)} of the 15 claims of yearly overdose deaths with a number overstate" in row["sentence"]
+    assert f"by at least {smallest:.1f} to" in row["sentence"]
+    assert "(one, 300,000,000 deaths a year, by 2,656 times)" in row["sentence"]
+    assert upper["sentence"].startswith("From 12 Apr 2026 every published tally is higher than even the ledger's "
+                                        "upper count, by 3 to 8 deaths (15 to 22 above")
+    assert lives["sentence"].startswith("If each boat destroyed saved 25,000 lives, the 37 boats destroyed by 29 Jan "
+                                        "2026 would have saved 925,000, 12.7 times")
+    for code_speak in ("->", " x ", " / ", "data/raw", "2025-08", "_"):
+        assert not out["sentence"].str.contains(code_speak, regex=False).any(), code_speak
 
 
 def test_campaign_timing_lines_before_and_after_the_strike():

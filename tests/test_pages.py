@@ -13,10 +13,9 @@ def evidence():
     return pages.Evidence.load(project_paths())
 
 
-def test_findings_are_the_findings_table_as_linked_sentences(evidence):
+def test_findings_are_the_findings_tables_sentences_linked_to_their_evidence(evidence):
     entry = {"source_urls": ["https://data.cdc.gov/x"]}
-    numbered = {"01": "01_a.html", "02": "02_b.html", "03": "03_c.html"}
-    found = pages.findings(evidence, entry, numbered)
+    numbered = {"01": "01_a.html", "02": "02_b.html", "03": "03_c.html", "05": "05_e.html"}
     table = compare.findings_table(
         evidence.national,
         evidence.comparison,
@@ -25,16 +24,63 @@ def test_findings_are_the_findings_table_as_linked_sentences(evidence):
         evidence.strikes,
         evidence.reconciliation,
         "x",
+        evidence.revisions,
     )
+    assert set(table["topic"]) <= set(compare.FINDING_TOPICS)
+    every = pages.findings(evidence, entry, numbered, topics=None)
     continued = sum(1 for text in table["finding"] if text.startswith("... "))
-    assert len(found) == len(table) - continued
-    for item in found:
-        assert item.sentence[0].isupper() and item.sentence.endswith(".")
+    assert len(every) == len(table) - continued
+    for item in every:
+        assert (item.sentence[0].isupper() or item.sentence[0].isdigit()) and item.sentence.endswith(".")
         assert item.evidence and all(link.href in numbered.values() for link in item.evidence)
-        assert "->" not in item.sentence
-    assert found[0].sentence.startswith("All-drug overdose deaths peaked in the 12 months ending Aug 2023")
-    assert "; and had fallen by the 12 months ending" in found[0].sentence
+        for code_speak in ("->", " x ", " / ", "data/raw", "_"):
+            assert code_speak not in item.sentence, (code_speak, item.sentence)
+    # The front page's default: the findings the verdicts do not already say, in the table's order.
+    others = pages.findings(evidence, entry, numbered)
+    shown = table[table["topic"].isin(compare.OTHER_FINDING_TOPICS) & ~table["finding"].str.startswith("... ")]
+    assert len(others) == len(shown)
+    assert all(item.sentence.startswith(text) for item, text in zip(others, shown["sentence"], strict=True))
+    assert others[0].sentence.startswith("Overdose deaths peaked at 112,966 in the 12 months ending Aug 2023")
+    assert "they had fallen 32.3%, to 76,516" in others[0].sentence  # the "... and had fallen" row joins it
+    assert not any("boat destroyed saved" in item.sentence for item in others)  # that one is a verdict
+    assert any(item.evidence == [pages.Link("05_e.html", "notebook 05"), pages.Link("01_a.html", "notebook 01")]
+               for item in others)  # the revisions finding links to notebook 05 first
     assert pages.findings(evidence, entry, {})[0].evidence == []  # no page, no link
+
+
+def test_verdict_rule_is_the_thresholds_rule_text(evidence):
+    from analysis import sensitivity, verdicts
+
+    rule = pages.verdict_rule(evidence)
+    assert rule["tolerance"] == "10%"
+    assert [item["verdict"] for item in rule["clauses"]] == list(verdicts.VERDICTS)
+    text = evidence.thresholds.rule_text()
+    for item in rule["clauses"]:
+        assert f"{item['verdict']}: {item['definition'].rstrip('.')}" in text
+    assert rule["headline"] and rule["headline"] in text
+    assert all(c.title in rule["comparisons"] for c in sensitivity.COMPARISONS if c.key != "matched")
+    counts = evidence.headline["verdict"].value_counts()
+    for verdict, number in counts.items():
+        assert f"{verdict} {number}" in rule["counts"]
+    wider = pages.Evidence(**{**evidence.__dict__, "thresholds": verdicts.Thresholds(tolerance=0.25)})
+    assert pages.verdict_rule(wider)["tolerance"] == "25%" and "25%" in pages.verdict_rule(wider)["clauses"][0][
+        "definition"]
+
+
+def test_release_calendar_marks_assumed_rows_and_the_months_without_a_release(evidence):
+    calendar = pages.release_calendar(evidence)
+    frame = evidence.calendar
+    assert len(calendar["rows"]) == len(frame)
+    assert calendar["assumed"] == int((frame["basis"] == "schedule").sum())
+    gaps = [row for row in calendar["rows"] if row["basis"] == "no release"]
+    assert [row["month"] for row in gaps] == ["Oct 2025", "Nov 2025", "Dec 2025"]
+    assert all(row["released"] == "no release" and row["period"] == "—" for row in gaps)
+    assert sum(row["basis"] == "assumed from CDC's regular schedule" for row in calendar["rows"]) == calendar["assumed"]
+    assert [row["month"] for row in calendar["special"]] == [
+        prose.month(month) for month in frame.loc[frame["basis"] != "schedule", "release_month"]]
+    sep = next(row for row in calendar["rows"] if row["month"] == "Sep 2025")
+    assert sep["released"] == "10 Sep 2025" and sep["period"] == "the 12 months ending Apr 2025"
+    assert calendar["lines"][0].startswith("CDC's release calendar, Jan 2024 to Nov 2026")
 
 
 def test_what_the_data_cannot_show_is_computed(evidence):

@@ -121,15 +121,15 @@ def test_index_lists_notebooks_with_question_vintage_and_date(built):
         assert (index.parent / href).is_file()
     text = " ".join(page.text.split())
     assert "A figure from the snapshot (fixture)" in text
-    assert "Does the report embed a matplotlib figure and read the project's manifest?" in text
+    # the notebooks' titles only: their questions open their own pages, not the front page
+    assert "Does the report embed a matplotlib figure and read the project's manifest?" not in text
     assert "Second paragraph" not in text
-    assert "Is text that comes from a ledger row shown as text, with its source as a real link?" in text
     cdc = manifest.entry("cdc_vsrr.csv", project_paths(REPO))
     assert "CDC provisional counts, release of Sep 2025, to the 12 months ending Apr 2025" in text
     assert cdc["sha256"][:12] not in text  # checksums are on the method page
     assert cdc["sha256"] in " ".join(Page(read(index.parent / "method.html")).text.split())
-    assert "report built 2 Jan 2026" in text
-    assert "Reviewer edition" in text
+    assert "Reviewer edition, dated 2 Jan 2026 (date set for this build)" in text
+    assert page.all("time")[0]["datetime"] == "2026-01-02"
     # The fixture has no claims_against_cdc chart: the front page leads with the first chart there is.
     assert built.warnings == ["no claims_against_cdc chart in the notebooks; the front page leads with fixture_series"]
     assert len(page.all("img")) == 1
@@ -167,8 +167,18 @@ def test_pages_carry_only_the_reports_css(built):
         assert len(style) < len(css) + 200, path.name  # the report's own sheet, nothing else
 
 
+def _claim_pages() -> set[str]:
+    """The evidence pages a report of this project's data holds: one per headline verdict."""
+    from analysis import claim_pages, pages
+
+    headline = pages.Evidence.load(project_paths(REPO)).headline
+    return {claim_pages.page_name(row) for _, row in headline.iterrows()}
+
+
 def test_page_weights_are_recorded_and_budgets_checked(built):
-    assert set(built.weights) == {"01_figure.html", "02_ledger_table.html", "index.html", "method.html"}
+    claims = _claim_pages()
+    assert len(claims) >= 15 and {"claim-C001.html", "claim-lives-per-boat.html", "claim-seaborne-flow.html"} <= claims
+    assert set(built.weights) == {"01_figure.html", "02_ledger_table.html", "index.html", "method.html"} | claims
     assert all(size == (built.index.parent / name).stat().st_size for name, size in built.weights.items())
     assert over_budget({"index.html": 150_001, "01_x.html": 350_000}) == [
         "index.html weighs 150 KB, over its budget of 150 KB"]
@@ -214,21 +224,74 @@ def test_notebook_pages_link_previous_and_next(real_report):
     assert last["next"] == "method.html"
 
 
-def test_front_page_findings_come_from_the_findings_table(real_report):
-    from analysis import cdc, compare, pages
+def test_front_page_leads_with_the_verdicts_then_the_other_findings(real_report):
+    from analysis import claim_pages, compare, pages, verdicts
 
-    text = " ".join(Page(read(real_report.index)).text.split())
-    paths = project_paths(REPO)
-    evidence = pages.Evidence.load(paths)
-    peak = compare.peak_and_decline(cdc.deaths(evidence.national, "all_drugs"), "all_drugs", "predicted")
-    assert f"All-drug overdose deaths peaked in the 12 months ending Aug 2023 (predicted): {peak.peak_value:,}" in text
-    items = [li for li in read(real_report.index).split('<ol class="findings">')[1].split("</ol>")[0].split("<li>")[1:]]
-    assert len(items) == len(compare.findings_table(
-        evidence.national, evidence.comparison, evidence.lives, evidence.flow, evidence.strikes,
-        evidence.reconciliation, "x")) - 1  # the "... and had fallen" row joins the one before it
-    assert all('href="0' in item for item in items)  # each links to its evidence
+    html_text = read(real_report.index)
+    text = " ".join(Page(html_text).text.split())
+    evidence = pages.Evidence.load(project_paths(REPO))
+    headline = evidence.headline
+    # the verdicts first: every headline row, grouped by verdict with its count, each linked to its page
+    assert text.index("The claims, checked") < text.index("What else the data show") < text.index(
+        "What the data cannot show")
+    assert claim_pages.summary_line(headline) in text
+    for verdict, number in headline["verdict"].value_counts().items():
+        one, many = claim_pages.HEADINGS[verdict]
+        assert f"{number} {'claim' if number == 1 else 'claims'} {one if number == 1 else many}" in text
+    items = html_text.split('<ul class="verdicts">')[1:]
+    shown = [part.split("</ul>")[0] for part in items]
+    assert sum(block.count('<li class="verdict-item"') for block in shown) == len(headline)
+    for _, row in headline.iterrows():
+        assert " ".join(claim_pages.shown_sentence(row["verdict_sentence"]).split()) in text, row["claim_id"]
+        assert f'href="{claim_pages.page_name(row)}"' in html_text
+        assert (real_report.index.parent / claim_pages.page_name(row)).is_file()
+    assert set(headline["verdict"]) <= set(verdicts.VERDICTS)
+    # then the findings the verdicts do not say, as plain sentences linked to their notebooks
+    findings = html_text.split('<ul class="findings">')[1].split("</ul>")[0].split("<li>")[1:]
+    assert len(findings) == len(pages.findings(evidence, {"source_urls": ["x"]}, {"01": "x"}))
+    assert all('href="0' in item for item in findings)
+    assert "Overdose deaths peaked at 112,966 in the 12 months ending Aug 2023" in text
+    assert "The strike ledger counts at least 188 people killed" in text
+    table = compare.findings_table(evidence.national, evidence.comparison, evidence.lives, evidence.flow,
+                                   evidence.strikes, evidence.reconciliation, "x", evidence.revisions)
+    for sentence in table.loc[table["topic"].isin(compare.OTHER_FINDING_TOPICS), "sentence"]:
+        assert " ".join(sentence.split()) in text
     assert "What the data cannot show" in text and "no public data measures that flow" in text
     assert "cannot show any effect of the campaign" in text
+
+
+def test_evidence_pages_hold_the_quote_source_cdc_figure_comparisons_and_rule(real_report):
+    from analysis import claim_pages, pages, sources
+
+    evidence = pages.Evidence.load(project_paths(REPO))
+    folder = real_report.index.parent
+    claims = evidence.claims.set_index("claim_id")
+    for _, row in evidence.headline.iterrows():
+        html_text = read(folder / claim_pages.page_name(row))
+        text = " ".join(Page(html_text).text.split())
+        assert claim_pages.shown_sentence(" ".join(str(row["verdict_sentence"]).split()))[:60] in text
+        assert evidence.thresholds.rule_text() in text
+        ids = [part.strip() for part in str(row["claim_ids"]).split(",")]
+        for claim_id in ids:
+            ledger = claims.loc[claim_id]
+            assert " ".join(str(ledger["quote"]).split()) in text, claim_id
+            assert f"Claims ledger row {claim_id}" in text
+            if sources.is_weak(ledger["source_kind"]):
+                assert "weak source" in text
+            if str(ledger["source_url"]).startswith("http"):
+                assert f'href="{ledger["source_url"]}"'.replace("&", "&amp;") in html_text, claim_id
+        if row["scope"] == "claim":
+            assert "Every fair comparison" in text and "The CDC figure it is set against" in text
+            judged = evidence.judged[evidence.judged["claim_id"] == row["claim_id"]]
+            assert html_text.count("<tr") - 1 == len(judged)  # one table row per sensitivity row, whatever they are
+            if len(judged[judged["headline"]]):
+                assert html_text.count('class="headline"') == 1
+            venue = claims.loc[row["claim_id"], "venue"]
+            if isinstance(venue, str):
+                assert " ".join(venue.split())[:20] in text
+        assert "weighs" not in text
+    for name in {claim_pages.page_name(row) for _, row in evidence.headline.iterrows()}:
+        assert real_report.weights[name] <= 350_000
 
 
 def test_reviewer_pages_hide_code_and_show_outputs_from_the_project(built):
@@ -272,7 +335,7 @@ def test_timings_are_recorded(built):
 def test_no_staging_folders_left(built):
     root = built.index.parent.parent
     assert sorted(p.name for p in root.iterdir()) == [".overdose.lock", "data", "notebooks", "reports"]
-    assert sorted(p.name for p in (root / "reports").iterdir()) == [
+    assert sorted(p.name for p in (root / "reports").iterdir()) == sorted([
         "01_figure.html",
         "02_ledger_table.html",
         "data",
@@ -280,7 +343,8 @@ def test_no_staging_folders_left(built):
         "method.html",
         "snapshots.json",
         "timings.json",
-    ]
+        *_claim_pages(),
+    ])
 
 
 def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(built):
@@ -353,7 +417,7 @@ def test_describe_notebook_takes_first_heading_and_paragraph(tmp_path):
     assert (bare.title, bare.question) == ("02_y", "")
 
 
-def test_front_page_escapes_text_from_notebooks_and_manifest(tmp_path):
+def test_front_page_escapes_text_from_notebooks_manifest_and_ledgers(tmp_path):
     from analysis import pages
 
     info = describe_notebook(
@@ -362,13 +426,16 @@ def test_front_page_escapes_text_from_notebooks_and_manifest(tmp_path):
     data = manifest.load(project_paths(REPO))
     data["files"]["cdc_vsrr.csv"] = dict(data["files"]["cdc_vsrr.csv"], title="CDC <i>title</i>")
     evidence = pages.Evidence.load(project_paths(REPO))
+    headline = evidence.headline.copy()
+    headline.loc[0, "speaker"] = "Speaker <b>bold</b> & <i>co</i>"
+    headline.loc[0, "verdict_sentence"] = "Overstates: <script>alert(3)</script> said & more."
     html_text = render_front_page([info], data, evidence, built_on="2026-01-02", with_code=False,
                                   lead_chart={"alt": 'a "chart" <b>', "wide_b64": "", "narrow_b64": "", "csv": "x.csv",
-                                              "width": 1, "height": 1, "key": "k"})
+                                              "width": 1, "height": 1, "key": "k"}, verdicts=headline)
     page = Page(html_text)
     assert page.all("script") == [] and page.all("i") == [] and page.all("b") == []
     assert "Title <script>alert(1)</script>" in page.text
-    assert "Why <b>&</b>?" in page.text
+    assert "Speaker <b>bold</b> & <i>co</i>" in page.text and "<script>alert(3)</script> said & more." in page.text
     assert page.all("img")[0]["alt"] == 'a "chart" <b>'
     hrefs = [a["href"] for a in page.all("a") if a.get("class") == "notebook"]
     assert hrefs == ["01_x.html"]
@@ -409,15 +476,41 @@ def test_swap_replaces_previous_report_whole(tmp_path):
     assert snapshot(tmp_path / "other") == {"a": b"a"}
 
 
-def test_build_date_follows_source_date_epoch(tmp_path, monkeypatch):
-    from analysis.report import _build_date
+def test_build_date_is_true_and_the_same_for_every_build_of_a_commit(tmp_path, monkeypatch):
+    import subprocess
+
+    from analysis.report import DATE_COMMIT, DATE_GIVEN, DATE_TODAY, DATE_TODAY_CHANGED, _build_date
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")  # 2026-01-02T00:00:00Z
-    assert _build_date(None) == "2026-01-02"
-    assert _build_date("2025-12-31") == "2025-12-31"
+    assert _build_date(None, tmp_path) == ("2026-01-02", DATE_GIVEN)
+    assert _build_date("2025-12-31", tmp_path) == ("2025-12-31", DATE_GIVEN)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ReportError, match="SOURCE_DATE_EPOCH"):
+        _build_date(None, tmp_path)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert len(_build_date(None)) == 10
-    assert os.environ.get("SOURCE_DATE_EPOCH") is None
+    day, basis = _build_date(None, tmp_path)  # not a git repository: the day of the build
+    assert basis == DATE_TODAY and len(day) == 10
+    # A git repository: the date of its last commit, whatever the day of the build ...
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-03-04T23:30:00+00:00", "GIT_COMMITTER_DATE": "2025-03-04T23:30:00+00:00",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.txt").write_text("a", encoding="utf-8")
+    for args in (["init", "-q"], ["add", "a.txt"], ["commit", "-q", "-m", "a"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+    assert _build_date(None, repo) == ("2025-03-04", DATE_COMMIT)
+    assert _build_date(None, repo) == _build_date(None, repo)
+    (repo / "untracked.txt").write_text("b", encoding="utf-8")  # reports/ and the like are not the project's content
+    assert _build_date(None, repo) == ("2025-03-04", DATE_COMMIT)
+    # ... unless a tracked file changed since: then the content is newer than the commit, so the day of the build.
+    (repo / "a.txt").write_text("changed", encoding="utf-8")
+    day, basis = _build_date(None, repo)
+    assert basis == DATE_TODAY_CHANGED and day >= "2026-01-01"
+    # A folder inside some other repository is not that repository's commit.
+    inner = repo / "copy"
+    inner.mkdir()
+    assert _build_date(None, inner)[1] == DATE_TODAY
 
 
 def test_data_rendered_as_markup_stops_the_build(tmp_path):

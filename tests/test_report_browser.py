@@ -76,6 +76,11 @@ async () => {
     scrollWidth: document.documentElement.scrollWidth,
     viewportWidth: document.documentElement.clientWidth,
     errorOutputs: [...document.querySelectorAll('pre.error, pre.stderr')].map(e => e.innerText.slice(0, 200)),
+    verdicts: [...document.querySelectorAll('li.verdict-item')].map(li => ({
+      claim: li.dataset.claim, text: li.innerText,
+      href: (li.querySelector('p.evidence a') || {getAttribute: () => null}).getAttribute('href'),
+      group: li.closest('ul').previousElementSibling.innerText})),
+    h1: (document.querySelector('h1') || {innerText: ''}).innerText,
   };
 }
 """
@@ -171,8 +176,22 @@ def test_every_page_is_visited_at_both_widths(visited):
         "02_claims_vs_cdc.html",
         "03_maritime_strikes.html",
         "04_synthesis.html",
+        "05_revisions.html",
     } <= names
+    assert {name for name in names if name.startswith("claim-")} == _evidence_pages()
     assert {width for _, width in visited} == set(WIDTHS)
+
+
+def _headline():
+    from analysis import pages
+
+    return pages.Evidence.load(project_paths()).headline
+
+
+def _evidence_pages() -> set[str]:
+    from analysis import claim_pages
+
+    return {claim_pages.page_name(row) for _, row in _headline().iterrows()}
 
 
 def test_no_console_error_and_nothing_loaded_from_outside(visited):
@@ -213,23 +232,47 @@ def test_phones_get_the_narrow_drawing(visited):
     assert [image["srcLength"] for image in wide] != [image["srcLength"] for image in narrow]
 
 
-def test_front_page_leads_with_findings_and_links_resolve(visited, real_report):
+def test_front_page_leads_with_verdicts_and_links_resolve(visited, real_report):
     index = visited[("index.html", 1280)].page
     text = index["text"]
     assert (
-        text.index("What the data show")
+        text.index("The claims, checked")
+        < text.index("What else the data show")
         < text.index("What the data cannot show")
         < text.index("The evidence, step by step")
     )
     assert "sha256" not in text.lower()  # checksums are on the method page
-    assert "Report built" not in text and "report built 2 Jan 2026" in text
+    assert "Reviewer edition, dated 2 Jan 2026 (date set for this build)" in text
     for link in index["links"]:
         assert link["resolved"].startswith(("file:", "https:", "http:")), link
         if link["resolved"].startswith("file:"):
             target = Path(urllib.request.url2pathname(link["resolved"][len("file://") :].split("#")[0]))
             assert target.is_file() and real_report.index.parent in target.parents, link
     method = visited[("method.html", 1280)].page["text"]
-    assert "SHA-256" in method and "How a claim is rated" in method
+    assert "SHA-256" in method and "How a claim is rated" in method and "When CDC publishes" in method
+
+
+def test_front_page_shows_the_verdicts_of_headline_verdicts(visited):
+    """What a reader sees: one item per headline verdict, under its verdict's heading with the count,
+    saying its sentence; each evidence link opens that verdict's page, which passed every check."""
+    from analysis import claim_pages
+
+    headline = _headline()
+    for width in WIDTHS:
+        shown = visited[("index.html", width)].page["verdicts"]
+        assert len(shown) == len(headline), width
+        for item, (_, row) in zip(shown, headline.sort_values(
+                "verdict", key=lambda v: v.map(claim_pages.VERDICT_ORDER.index), kind="stable").iterrows(), strict=True):
+            assert item["claim"] == row["claim_id"]
+            sentence = " ".join(claim_pages.shown_sentence(row["verdict_sentence"]).split())
+            assert sentence in " ".join(item["text"].split()), row["claim_id"]
+            count = int((headline["verdict"] == row["verdict"]).sum())
+            assert item["group"].startswith(f"{count} claim"), item["group"]
+            assert item["href"] == claim_pages.page_name(row)
+            target = visited[(item["href"], width)]
+            assert target.problems == [] and target.violations == [] and target.external == []
+            assert target.page["h1"], item["href"]
+            assert "The rule that gave the verdict" in target.page["text"]
 
 
 def test_ledger_html_is_shown_as_text(fixture_visits):
