@@ -104,8 +104,8 @@ def test_claim_page_holds_the_quote_source_figure_and_every_comparison(evidence)
     assert statement["quote"] == ledger["quote"] and statement["venue"] == ledger["venue"]
     assert statement["date"] == "20 Jan 2025" and statement["role"] == "President"
     assert statement["source"]["weak"] is sources.is_weak(ledger["source_kind"]) is True
-    assert statement["source"]["label"] == sources.source_label(ledger["originator"], ledger["source_kind"]).removeprefix(
-        "WEAK: ")
+    label = sources.source_label(ledger["originator"], ledger["source_kind"])
+    assert statement["source"]["label"] == label.removeprefix("WEAK: ")
     assert statement["source"]["href"] == ledger["source_url"]
     judged = evidence.judged[evidence.judged["claim_id"] == "C001"]
     assert [item["key"] for item in page["sensitivity"]] == list(judged["comparison"])
