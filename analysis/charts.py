@@ -396,16 +396,27 @@ def period_dates(periods) -> pd.DatetimeIndex:
 
 
 def vintage_text(entry: Mapping[str, object]) -> str:
-    """The dataset and its vintage from a manifest entry, for a source line."""
-    title = str(entry.get("title", entry.get("file", "dataset")))
+    """The dataset and its vintage from a manifest entry, for a source line (release in words)."""
+    from . import prose
+
+    title = prose.reader_text(entry.get("title", entry.get("file", "dataset")))
     parts = [title]
     if entry.get("dataset_id"):
         parts[0] = f"CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov {entry['dataset_id']})"
     if entry.get("source_release"):
-        parts.append(f"release {entry['source_release']}")
+        parts.append(f"release of {prose.release(entry['source_release'])}")
     if entry.get("latest_period"):
         parts.append(f"periods to {month_label(str(entry['latest_period']))}")
     return ", ".join(parts)
+
+
+def ledger_source(name: str, entry: Mapping[str, object]) -> str:
+    """A compiled ledger named for a source line: ``Claims ledger, release of Dec 2026, compiled from
+    public reporting`` (the dataset and its release, not a file path)."""
+    from . import prose
+
+    release = f", release of {prose.release(entry['source_release'])}" if entry.get("source_release") else ""
+    return f"{name}{release}, compiled from public reporting"
 
 
 def source_line(fig: Figure, text: str) -> None:

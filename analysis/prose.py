@@ -202,6 +202,17 @@ def link(label: Any, url: str) -> str:
     return f"[{escape(label)}]({target})"
 
 
+#: A parenthesis that names a file a reader of the report cannot open, or a filter in code syntax.
+_PATH_ASIDE = re.compile(r"\s*\((?:see )?[^()]*(?:[\w.-]+/[\w./-]*\.(?:md|csv|json|py)|\bshared/data\b|==)[^()]*\)")
+
+
+def reader_text(text: object) -> str:
+    """Manifest or ledger text as a reader sees it: asides naming files outside the report (``(see
+    shared/data/claims/README.md)``) or filters in code syntax (``(State == US)``) left out, ISO dates in
+    words."""
+    return humanize_dates(_PATH_ASIDE.sub("", str(text))).strip()
+
+
 def sources(names: Iterable[str], paths=None) -> Markdown:
     """The sources of a notebook as Markdown, one line per raw file: what it is, who publishes it,
     its release, when it was retrieved, its rows and its addresses (checksums are on the method page)."""
@@ -224,12 +235,13 @@ def sources(names: Iterable[str], paths=None) -> Markdown:
             or "each row cites the page it was read on"
         )
         retrieved = release(item["retrieved"]) if item.get("retrieved") else "date not recorded"
+        title, publisher = reader_text(item.get("title", name)), reader_text(item.get("publisher", ""))
         marked.append(
-            f"- **{escape(item.get('title', name))}**. {escape(item.get('publisher', ''))}; release of "
+            f"- **{escape(title)}**. {escape(publisher)}; release of "
             f"{escape(released)}, retrieved {escape(retrieved)}; {escape(number(item['rows']))} rows; {where}."
         )
         plain.append(
-            f"- {item.get('title', name)}. {item.get('publisher', '')}; release of {released}, retrieved "
+            f"- {title}. {publisher}; release of {released}, retrieved "
             f"{retrieved}; {number(item['rows'])} rows; {', '.join(addresses) or 'each row cites its page'}."
         )
     return Markdown("\n".join(marked), "\n".join(plain))

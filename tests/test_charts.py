@@ -73,8 +73,11 @@ def test_source_line_and_vintage_text():
         {"title": "t", "dataset_id": "xkb8-kh2a", "source_release": "2025-09", "latest_period": "2025-04"}))
     texts = [text.get_text() for text in fig.texts]
     assert texts == ["Source: CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov xkb8-kh2a), "
-                     "release 2025-09, periods to Apr 2025"]
-    assert charts.vintage_text({"title": "Strike ledger", "source_release": "2026-06"}) == "Strike ledger, release 2026-06"
+                     "release of Sep 2025, periods to Apr 2025"]
+    assert charts.vintage_text({"title": "Strike ledger", "source_release": "2026-06"}) == (
+        "Strike ledger, release of Jun 2026")
+    assert charts.ledger_source("Claims ledger", {"source_release": "2026-12"}) == (
+        "Claims ledger, release of Dec 2026, compiled from public reporting")
 
 
 def test_mark_campaign_draws_the_first_strike_date():

@@ -72,6 +72,22 @@ def test_sources_name_release_rows_and_links():
     assert "release of Sep 2025, retrieved 23 Nov 2026; 1,488 rows" in text
     assert "(https://data.cdc.gov/NCHS/VSRR-Provisional-Drug-Overdose-Death-Counts/xkb8-kh2a)" in text
     assert "sha256" not in text.lower()
+    assert "**VSRR Provisional Drug Overdose Death Counts, national rows**" in text  # not "(State == US)"
+
+
+def test_sources_name_no_file_a_reader_cannot_open():
+    shown = prose.sources(["claims.csv", "cdc_releases.csv", "strikes.csv"])
+    text = repr(shown)
+    assert "shared/data" not in text and "README" not in text and "==" not in text
+    assert "Compiled for this project from archived public news pages and fact-checks;" in text
+    assert "2024-01" not in text and "Jan 2024 to Nov 2026" in text
+    assert "each row cites its page" in text
+
+
+def test_reader_text_leaves_out_paths_and_code_filters():
+    assert prose.reader_text("Compiled (see shared/data/cdc/README.md, section releases.csv)") == "Compiled"
+    assert prose.reader_text("national rows (State == US), release 2019-06") == "national rows, release Jun 2019"
+    assert prose.reader_text("a ledger (2 Sep 2025 to 22 Jun 2026)") == "a ledger (2 Sep 2025 to 22 Jun 2026)"
 
 
 def test_release_text_from_a_month_a_day_or_a_timestamp():

@@ -125,7 +125,7 @@ def test_text_form_is_deterministic_and_aligned(ledger):
     assert lines[1].startswith("0  S001           11  <script>alert(1)</script>")
     assert lines[2].startswith(f"1  S002       {MISSING.rjust(6)}  a & b")
     assert str(show_table(ledger, words=False)) == text
-    assert repr(show_table(ledger)).splitlines()[0].split() == ["Strike", "Killed", "Notes", "Source"]
+    assert repr(show_table(ledger)).splitlines()[0].split() == ["Strike", "Killed", "Notes", "Page", "read"]
 
 
 def test_max_rows_says_what_is_not_shown(ledger):
