@@ -617,7 +617,8 @@ def claims_against_cdc(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, source:
     ax.scatter(on_scale["x"], on_scale["claimed_low"].astype(float), color=COLOURS["claim"], s=18, zorder=3)
     offset = -150 if current_layout() is WIDE else -90
     for row in off_scale.itertuples():
-        ax.annotate(f"{row.claim_id}: {row.claimed_high:,.0f}\n(off the scale, kept as said)", xy=(row.x, y_max),
+        ax.annotate(f"{row.speaker}, {row.x.day} {row.x:%b %Y}: {row.claimed_high:,.0f}\n(off the scale, kept as said)",
+                    xy=(row.x, y_max),
                     xytext=(offset, -40), textcoords="offset points", fontsize=8, color=COLOURS["claim"],
                     arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
     counters = dated[dated["kind"] == "counter_figure"]
@@ -753,7 +754,8 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
     ax.plot(claimed["date_value"], claimed["reduction_pct"].astype(float), color=COLOURS["claim"], linewidth=1, alpha=0.5)
     worded = flow[flow["date_value"].notna() & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") != "")]
     for row in worded.itertuples():  # stated wording, not a value
-        ax.annotate(_wrap(f"{row.claim_id}: '{row.stated_wording}' (stated wording, not a figure)", 24),
+        ax.annotate(_wrap(f"{row.date_value.day} {row.date_value:%b %Y}: '{row.stated_wording}' (stated wording, "
+                          "not a figure)", 24),
                     xy=(row.date_value, 99), xytext=(-30, -75), textcoords="offset points", fontsize=8, ha="center",
                     va="top", color=COLOURS["claim"], arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
         rows += _rows(f"Stated wording, not a figure: '{row.stated_wording}' (arrow)", [row.date_value], [None],
@@ -761,7 +763,8 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
     unquantified = flow[flow["date_value"].notna() & flow["reduction_pct"].isna()
                         & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") == "")]
     for row in unquantified.itertuples():  # the wording is the ledger's, from the row's note
-        ax.annotate(_wrap(f"{row.claim_id}: {row.note}", 30), xy=(row.date_value, 100), xytext=(0, -40),
+        ax.annotate(_wrap(f"{row.date_value.day} {row.date_value:%b %Y}: {row.note}", 30), xy=(row.date_value, 100),
+                    xytext=(0, -40),
                     textcoords="offset points", fontsize=8, ha="center", va="top", arrowprops={"arrowstyle": "->"})
         rows += _rows("Statement without a number (arrow)", [row.date_value], [None], claim_id=row.claim_id)
     values = claimed["reduction_pct"].astype(float)
@@ -883,7 +886,9 @@ def timeline_chart(cdc_tidy: pd.DataFrame, milestone_table: pd.DataFrame, source
     narrow = current_layout() is not WIDE
     for number, row in enumerate(ordered.itertuples()):
         ax.axvline(row.date_value, color=COLOURS["campaign"], linestyle=":", linewidth=1.2, zorder=1)
-        label = f"{row.label}, {row.date}" + (" (no ledger source)" if row.source_status == "missing" else "")
+        from . import prose
+
+        label = f"{row.label}, {prose.date(row.date)}" + (" (no ledger source)" if row.source_status == "missing" else "")
         rows += _rows(f"Milestone: {label}", [row.date_value], [None])
         ax.annotate(_wrap(label, 60) if narrow else label, xy=(row.date_value, 0.06 + (0.11 if narrow else 0.075) * (len(ordered) - 1 - number)),
                     xycoords=("data", "axes fraction"), xytext=(-3, 0), textcoords="offset points",

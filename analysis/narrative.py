@@ -117,10 +117,11 @@ def claims_table(comparison: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
     return _with_source(out, claims).reset_index(drop=True)
 
 
-def unmatched_lines(comparison: pd.DataFrame) -> list[tuple[str, str]]:
-    """Why each claim without a CDC ratio has none, as Markdown sentences."""
+def unmatched_lines(comparison: pd.DataFrame) -> list[tuple[str, str] | str]:
+    """Why each claim without a CDC ratio has none, as Markdown sentences after one line that counts them."""
     rows = comparison[(comparison["kind"] == "claim") & comparison["ratio_low"].isna()]
-    out = []
+    out: list[tuple[str, str] | str] = [
+        f"{len(rows):,} of the {int((comparison['kind'] == 'claim').sum()):,} claims get no ratio, and say why:"]
     for row in rows.itertuples(index=False):
         reason = row.no_comparison_reason or (
             "it gives no number" if row.qualifier == qualifiers.NONE else "no CDC figure")
@@ -153,27 +154,37 @@ def sensitivity_grid(judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.Da
     return grid.rename(columns={**titles, "verdict": "Verdict", "claim_id": ROW})
 
 
-def robustness_items(judged: pd.DataFrame, comparison: pd.DataFrame) -> list[tuple[str, str]]:
-    """Per claim: in how many usable comparisons the verdict holds, and which comparisons would give
-    another verdict (:func:`analysis.verdicts.robustness_lines`, in words)."""
+def robustness_items(judged: pd.DataFrame, comparison: pd.DataFrame) -> list[tuple[str, str] | str]:
+    """How far the other comparisons move each verdict: one sentence for the claims whose verdict every
+    comparison that may carry it gives, then each exception, named by speaker and date, with the
+    comparisons that would give another verdict."""
     names = comparison.set_index("claim_id")
     titles = {item.key: item.title for item in sensitivity.COMPARISONS}
-    out = []
+    steady, exceptions, none = 0, [], []
     for claim_id, part in judged.groupby("claim_id", sort=False):
         who = claim_label(names.loc[claim_id, "speaker"], names.loc[claim_id, "date"])
         heads = part[part["headline"]]
         if heads.empty:
-            out.append(prose.sentence("**{who}**: no comparison CDC had published by the day of the claim.", who=who))
+            none.append(who)
             continue
         verdict = heads["verdict"].iloc[0]
         usable = part[part["eligible"] & part["ratio_low"].notna()]
         others = usable[usable["verdict"] != verdict]
-        text = f"{verdict} in {len(usable) - len(others)} of the {len(usable)} comparisons that may carry the verdict"
-        if len(others):
-            text += "; " + "; ".join(
-                f"{titles.get(r.comparison, r.comparison)} ({prose.ratio(r.ratio_low)} times) would make it {r.verdict}"
-                for r in others.itertuples())
-        out.append(prose.sentence("**{who}**: {text}.", who=who, text=text))
+        if others.empty:
+            steady += 1
+            continue
+        text = (f"{verdict} in {len(usable) - len(others)} of the {len(usable)} comparisons that may carry the "
+                "verdict; " + "; ".join(
+                    f"{titles.get(r.comparison, r.comparison)} ({prose.ratio(r.ratio_low)} times) would make it "
+                    f"{r.verdict}" for r in others.itertuples()))
+        exceptions.append(prose.sentence("**{who}**: {text}.", who=who, text=text))
+    total = judged["claim_id"].nunique()
+    out: list[tuple[str, str] | str] = [
+        f"For {steady:,} of the {total:,} claims with a number, every comparison that may carry the verdict gives the "
+        "same verdict." + (" The exceptions:" if exceptions else "")]
+    out += exceptions
+    if none:
+        out.append(f"No comparison CDC had published by the day of the claim: {', '.join(none)}.")
     return out
 
 
@@ -218,7 +229,8 @@ def counter_table(comparison: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFram
             "Period as quoted": [prose.humanize_dates(str(p)) if not _missing(p) else "—" for p in rows["period"]],
             "CDC class": [class_words(i) for i in rows["cdc_indicator"]],
             "This release, same period": [
-                "—" if _missing(p) else f"{prose.period(p)}: {_count(r)} reported, {_count(q)} predicted"
+                "—" if _missing(p) else (f"{prose.period(p)}: not in this release" if _missing(r) and _missing(q)
+                                         else f"{prose.period(p)}: {_count(r)} reported, {_count(q)} predicted")
                 for p, r, q in zip(rows["cdc_period_end"], rows["cdc_reported"], rows["cdc_predicted"], strict=True)
             ],
             "source_url": rows["source_url"],
@@ -239,7 +251,7 @@ def route_items(facts: pd.DataFrame, routes=(boats.BY_SEA, boats.BY_LAND)) -> li
         period = f" ({prose.humanize_dates(row.period)})" if isinstance(row.period, str) and row.period else ""
         out.append(prose.sentence("**{route}:** {what}{period}. Source: {source}.", route=row.route.capitalize(),
                                   what=prose.humanize_dates(row.what), period=period,
-                                  source=sources.source_label(row.originator, row.source_kind)))
+                                  source=prose.humanize_dates(sources.source_label(row.originator, row.source_kind))))
     return out
 
 
@@ -350,9 +362,10 @@ def findings_for_reader(findings: pd.DataFrame) -> pd.DataFrame:
 
     from .charts import SHORT_LABELS
 
+    keys = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SHORT_LABELS), key=len, reverse=True)) + r")\b")
+
     def rows_text(text: str) -> str:
-        for key, label in SHORT_LABELS.items():
-            text = re.sub(rf"\b{key}\b", label, text)
+        text = keys.sub(lambda found: SHORT_LABELS[found.group(1)], text)  # one pass: labels are not replaced again
         return prose.humanize_dates(text).replace("source_url", "source address")
 
     return pd.DataFrame(
@@ -368,6 +381,14 @@ def findings_for_reader(findings: pd.DataFrame) -> pd.DataFrame:
 def as_markdown(items: list[Any], bullets: bool = True) -> prose.Markdown:
     """Several sentences (:func:`analysis.prose.sentence` pairs or plain text) as one Markdown output."""
     return prose.markdown(*items, bullets=bullets)
+
+
+def lead_and_list(items: list[Any]) -> prose.Markdown:
+    """The first sentence as a paragraph, the others as a list under it."""
+    lead, rest = prose.markdown(items[0]), prose.markdown(*items[1:], bullets=True)
+    if not items[1:]:
+        return lead
+    return prose.Markdown(f"{lead.markdown_text}\n\n{rest.markdown_text}", f"{lead.plain_text}\n{rest.plain_text}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,11 +485,17 @@ _CLAIM_ID = re.compile(r"\b(C\d{3}|CF\d{2})\b")
 _LEADING_ZERO = re.compile(r"\b0(\d) ((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4})")
 
 
-def words(lines, claims: pd.DataFrame | None = None) -> list[str]:
+_ID_LIST = re.compile(r"(?:[;,]\s*)?\b(?:C\d{3}|CF\d{2})\b(?:,\s*(?:C\d{3}|CF\d{2})\b)*")
+
+
+def words(lines, claims: pd.DataFrame | None = None, drop_ids: bool = False) -> list[str]:
     """Library sentences made ready for readers: arrows as words, ISO dates in words, and (with
     ``claims``) a ledger row id replaced by whom and when (``C092`` -> ``the claim by Donald Trump,
-    26 Feb 2025``; a counter-figure: ``the figure quoted by ...``)."""
+    26 Feb 2025``; a counter-figure: ``the figure quoted by ...``); ``drop_ids``: row ids that only
+    cite the rows a figure comes from are left out instead (``(72,776 of 105,007; CF08, CF01)``)."""
     ledger = claims.set_index("claim_id") if claims is not None else None
+    if drop_ids:
+        lines = [_ID_LIST.sub("", str(line)) for line in lines]
 
     def name(found: re.Match) -> str:
         claim_id = found.group(1)

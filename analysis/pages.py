@@ -392,10 +392,10 @@ def vintage_table(manifest_data: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "file": name,
-                "title": item.get("title", ""),
-                "release": item.get("source_release", ""),
-                "latest_period": item.get("latest_period", "—"),
-                "retrieved": item.get("retrieved", ""),
+                "title": prose.reader_text(item.get("title", "")),
+                "release": prose.release(item["source_release"]) if item.get("source_release") else "",
+                "latest_period": prose.release(item["latest_period"]) if item.get("latest_period") else "—",
+                "retrieved": prose.release(item["retrieved"]) if item.get("retrieved") else "",
                 "rows": prose.number(item["rows"]) if isinstance(item.get("rows"), int) else str(item.get("rows", "")),
                 "sha256": str(item.get("sha256", "")),
                 "sources": [Link(url, link_label(url)) for url in item.get("source_urls") or [] if is_web_address(url)],

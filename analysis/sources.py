@@ -81,10 +81,13 @@ def grade(kind: str) -> str:
 
 
 def source_label(originator: str, kind: str) -> str:
-    """What a reader sees for a row's source: originator and kind in words, weak kinds marked."""
+    """What a reader sees for a row's source: originator and kind in words, weak kinds marked (dates the
+    originator text gives, such as ``X post, 2025-11-03``, in words: ``3 Nov 2025``)."""
+    from .prose import humanize_dates
+
     if not isinstance(originator, str) or not originator.strip():
         raise ValueError("a source label needs the row's originator (required in every ledger)")
-    label = f"{originator.strip()} · {kind_words(kind)}"
+    label = f"{humanize_dates(originator.strip())} · {kind_words(kind)}"
     return f"{WEAK_MARK} {label}" if is_weak(kind) else label
 
 

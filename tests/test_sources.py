@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import ledgers, sources
+from analysis import ledgers, prose, sources
 from analysis.paths import project_paths
 
 RAW = project_paths().raw
@@ -50,6 +50,8 @@ def test_grades_follow_the_issue(kind, grade):
 
 def test_labels_name_originator_and_kind_and_mark_weak_pages():
     assert sources.source_label("CBS News", "national") == "CBS News · national outlet's own page"
+    assert sources.source_label("CNN's Daniel Dale (X post, 2025-11-03)", "copy").startswith(
+        "CNN's Daniel Dale (X post, 3 Nov 2025) · ")
     forum = sources.source_label("Washington Post Fact Checker, copy read at intermati.com forum", "forum")
     assert forum == "WEAK: Washington Post Fact Checker, copy read at intermati.com forum · forum post"
 
@@ -70,7 +72,7 @@ def test_rule_on_every_ledger_row(name):
     frame = LOADERS[name](RAW / name)
     shown = sources.labels(frame)
     for label, originator, kind in zip(shown, frame["originator"], frame["source_kind"], strict=True):
-        assert originator in label
+        assert prose.humanize_dates(originator) in label  # dates in words, the text otherwise as written
         assert sources.KIND_WORDS[kind] in label
         assert label.startswith(sources.WEAK_MARK) == (kind in sources.WEAK_KINDS)
         assert "://" not in label.split(" · ")[-1]  # the kind is words, never an address
