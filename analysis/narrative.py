@@ -272,8 +272,10 @@ def lives_table(lives: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
             "All drugs": [_count(v) for v in lives["all_drugs_cdc"]],
             "Synthetic opioids": [_count(v) for v in lives["synthetic_opioids_cdc"]],
             "Cocaine": [_count(v) for v in lives["cocaine_cdc"]],
-            "Times all drug deaths": [ratio_span(lo, hi) for lo, hi in zip(lives["ratio_all_drugs_low"],
-                                                                            lives["ratio_all_drugs_high"], strict=True)],
+            "Times all drug deaths": [
+                ratio_span(lo, hi)
+                for lo, hi in zip(lives["ratio_all_drugs_low"], lives["ratio_all_drugs_high"], strict=True)
+            ],
             "source_url": lives["source_url"],
         }
     )
