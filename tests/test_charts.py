@@ -198,9 +198,9 @@ def test_unquantified_flow_claim_is_annotated_with_the_ledger_wording():
     })
     fig = charts.flow_series_chart(flow, "src")
     texts = [text.get_text().replace("\n", " ") for text in fig.axes[0].texts]
-    assert any("C3: unquantified: 'mostly gone'" in text for text in texts)
+    assert any("10 Jan 2026: unquantified: 'mostly gone'" in text for text in texts)  # dated, not a row id
     # "almost 100%" is written as its words, never drawn as a point at 100
-    assert any("C4: 'almost 100%' (stated wording, not a figure)" in text for text in texts)
+    assert any("1 Dec 2025: 'almost 100%' (stated wording, not a figure)" in text for text in texts)
     points = [tuple(map(float, xy)) for collection in fig.axes[0].collections for xy in collection.get_offsets()]
     assert all(y != 100 for _, y in points)
     # the repeat of one occasion is drawn hollow and not counted in the title
