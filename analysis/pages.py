@@ -26,7 +26,7 @@ import jinja2
 import mistune
 import pandas as pd
 
-from . import boats, cdc, compare, ledgers, matching, prose, reconcile, releases, sources, verdicts
+from . import boats, cdc, compare, ledgers, matching, prose, reconcile, releases, revisions, sources, verdicts
 from .paths import Paths
 from .tables import is_web_address, link_label
 
@@ -107,7 +107,9 @@ class Evidence:
             claims=claims,
             strikes=strikes,
             tallies=tallies,
-            comparison=verdicts.scored_comparison(claims, national, calendar),
+            comparison=verdicts.scored_comparison(
+                claims, national, calendar, band=revisions.band_basis(paths, latest=national)
+            ),
             lives=boats.lives_per_boat(claims, strikes, national, calendar),
             flow=compare.seaborne_flow_series(claims),
             reconciliation=reconcile.reconcile_tallies(strikes, tallies),

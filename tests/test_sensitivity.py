@@ -150,7 +150,7 @@ def test_one_more_comparison_is_one_registry_entry(claims, national, calendar):
         round(300000 / (81711 * 1.1), 3),
         round(350000 / (81711 * 0.9), 3),
     )
-    assert sensitivity.COMPARISONS[-1].key == "later_release"  # the registry itself is unchanged
+    assert sensitivity.COMPARISONS[-1].key == "revision_band"  # the registry itself is unchanged
 
 
 def test_grid(claims, calendar, table):
