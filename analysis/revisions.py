@@ -1353,9 +1353,16 @@ def claims_band_lines(table: pd.DataFrame) -> list[str]:
         (side(table["ratio_low"]) != side(table["band_ratio_low"]))
         | (side(table["ratio_high"]) != side(table["band_ratio_high"]))
     ]
+    averages = int((table["cdc_years"].fillna("") != "").sum()) if "cdc_years" in table else 0
+    quoted = table["tier"] == "quoted release" if "tier" in table else pd.Series(False, index=table.index)
+    where = [f"the {release_label(r)} release" for r in sorted(set(table.loc[~quoted, "release"]))]
+    if quoted.any():
+        where.append(f"{int(quoted.sum())} quoted from a later release")
+    if averages:
+        where.append(f"{averages} an average over years of which only the provisional ones move")
     lines = [
-        f"{len(table)} rated claims are matched with a period the {release_label(str(table['release'].iloc[0]))} "
-        f"release marks provisional; each band rests on {_span(table['band_periods'])} periods.",
+        f"{len(table)} rated claims are matched with a CDC figure that is still provisional ({'; '.join(where)}); "
+        f"each band rests on {_span(table['band_periods'])} periods.",
         f"Largest band ({widest['band_measure']} revisions): {widest['band_percent']:.1f}% ({widest['claim_id']}, "
         f"{period_text(widest['cdc_period_end'])}, "
         f"{int(widest['age_months'])} months old): ratio {_ratios(widest['ratio_low'], widest['ratio_high'])} as "
