@@ -710,10 +710,14 @@ class FigureBand:
         statistical interval."""
         if len(self.parts) == 1:
             return self.parts[0].band.label()
-        return "; ".join(
-            f"{part.period_end[:4]}, still provisional: {part.band.largest_percent:.1f}% either way, {part.band.label()}"
-            for part in self.banded
-        ) + "; the final years stay as published"
+        return (
+            "; ".join(
+                f"{part.period_end[:4]}, still provisional: {part.band.largest_percent:.1f}% either way, "
+                f"{part.band.label()}"
+                for part in self.banded
+            )
+            + "; the final years stay as published"
+        )
 
     def text(self, claimed_low: float, claimed_high: float) -> str:
         """'even if this period were revised by the largest revision seen (...), the ratio would be ...'."""

@@ -324,9 +324,7 @@ def scored_comparison(
     """:func:`score` from the loaded inputs: what ``data/processed/claims_vs_cdc.csv`` holds (``band``:
     what the revision band rests on, see :func:`analysis.sensitivity.context_for`)."""
     comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
-    judged = judge_table(
-        sensitivity.sensitivity_table(claims, cdc_tidy, releases, band=band), comparison, thresholds
-    )
+    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases, band=band), comparison, thresholds)
     return score(comparison, judged, claims, releases, thresholds)
 
 
@@ -538,9 +536,7 @@ def headline_verdicts(
     from . import boats
 
     comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
-    judged = judge_table(
-        sensitivity.sensitivity_table(claims, cdc_tidy, releases, band=band), comparison, thresholds
-    )
+    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases, band=band), comparison, thresholds)
     scored = score(comparison, judged, claims, releases, thresholds)
     rows = _per_year_rows(scored, judged, claims, thresholds)
     for group in (

@@ -479,9 +479,15 @@ def test_claims_band_of_a_quoted_figure_needs_the_calendar(first):
         revisions.claims_band(comparison, cdc.load_national(project_paths()), first, "2025-09")
     table = revisions.claims_band(comparison, cdc.load_national(project_paths()), first, "2025-09", calendar=calendar)
     got = table.iloc[0]
-    assert (got["release"], got["age_months"], got["age_at_claim_months"]) == ("2026-01", 5, 6)  # release of 14 Jan 2026
+    assert (got["release"], got["age_months"], got["age_at_claim_months"]) == (
+        "2026-01",
+        5,
+        6,
+    )  # release of 14 Jan 2026
     assert got["band_measure"] == revisions.EITHER_MEASURE
-    assert got["band_percent"] == max(revisions.band(first, "all_drugs", m, 5).largest_percent for m in ("reported", "predicted"))
+    assert got["band_percent"] == max(
+        revisions.band(first, "all_drugs", m, 5).largest_percent for m in ("reported", "predicted")
+    )
 
 
 # --- quoted releases and the finding -----------------------------------------------------------

@@ -211,12 +211,19 @@ def test_the_revision_band_row_on_every_claim_it_applies_to(claims, national, ta
             continue  # the average (C011): its arithmetic is checked in test_revisions
         low, _ = compare.claimed_per_year(claim.value_low, claim.unit_base, period, claim_id)
         high, _ = compare.claimed_per_year(claim.value_high, claim.unit_base, period, claim_id)
-        expected = revisions.ratio_range(low, high, match["cdc_value"], int(row["age_months"]), first, claim.reading.indicator)
+        expected = revisions.ratio_range(
+            low, high, match["cdc_value"], int(row["age_months"]), first, claim.reading.indicator
+        )
         assert (row["ratio_low"], row["ratio_high"]) == (expected.ratio_low, expected.ratio_high), claim_id
         assert row["label"].startswith(expected.text()), claim_id
         assert row["ratio_low"] <= match["ratio_low"] and row["ratio_high"] >= match["ratio_high"], claim_id
     c001 = bands.loc["C001"]
-    assert (c001["age_months"], c001["age_at_claim_months"], c001["ratio_low"], c001["ratio_high"]) == (13, 5, 2.694, 3.311)
+    assert (c001["age_months"], c001["age_at_claim_months"], c001["ratio_low"], c001["ratio_high"]) == (
+        13,
+        5,
+        2.694,
+        3.311,
+    )
 
 
 def test_the_band_row_agrees_with_notebook_05s_claims_band(claims, national, calendar, table, first):
@@ -252,7 +259,9 @@ def test_a_quoted_figure_is_banded_at_the_release_it_was_read_from(claims, calen
     moved = dataclasses.replace(claim, match=dataclasses.replace(claim.match, period_end="2025-08"))
     found = sensitivity.band_of(moved, quoted, context)
     assert (found.release, found.newest.age_months) == ("2026-01", 5)
-    assert found.percent == max(revisions.band(first, "all_drugs", m, 5).largest_percent for m in ("reported", "predicted"))
+    assert found.percent == max(
+        revisions.band(first, "all_drugs", m, 5).largest_percent for m in ("reported", "predicted")
+    )
 
 
 def test_the_band_must_rest_on_the_release_compared(claims, national, calendar, first):
