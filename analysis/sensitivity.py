@@ -283,7 +283,8 @@ BAND_WHY_NOT = (
 def band_of(claim: Claim, figure: CdcFigure, context: Context) -> revisions.FigureBand | None:
     """The revision band of a claim's matched figure (None when it rests on final data).
 
-    A snapshot figure is aged at the snapshot's release (``context.band.latest_release``) and banded
+    A snapshot figure is aged at the snapshot's release (``context.band.latest_release``: the release
+    month its manifest entry records, which the revisions table sets every figure against) and banded
     with predicted revisions, like with like; an average over several years moves only its provisional
     years. A figure quoted from a release beyond the snapshot is provisional, aged at that release, and
     banded with the larger of the reported and predicted revisions (the page does not say which it is).
@@ -308,9 +309,14 @@ def band_of(claim: Claim, figure: CdcFigure, context: Context) -> revisions.Figu
 
 
 def _release_read_from(figure: CdcFigure, context: Context) -> str:
+    """The release a figure was read from, in words. For the snapshot, the manifest's release month (the
+    revisions table's latest release) is the record; the calendar's date is named when it agrees."""
     if figure.tier == matching.QUOTED:
         return f"release of {matching.day_words(figure.published)}"
-    return matching.release_words(context.snapshot)  # "this project's snapshot" when the calendar lists none
+    month = context.band.latest_release
+    if context.snapshot is not None and context.snapshot.release_month == month:
+        return matching.release_words(context.snapshot)
+    return f"this project's snapshot, the {revisions.release_label(month)} release"
 
 
 def _revision_band(claim: Claim, context: Context) -> Alternative | None:
@@ -437,12 +443,6 @@ def context_for(
     project's ``data/raw/``, with ``cdc_tidy`` as the latest one."""
     base = Context.build(claims, cdc_tidy, releases)
     band = band if band is not None else revisions.band_basis(latest=cdc_tidy)
-    if base.snapshot is not None and base.snapshot.release_month != band.latest_release:
-        raise revisions.RevisionError(
-            f"the revisions table sets figures against the {band.latest_release} release, but the CDC table "
-            f"compared is the {base.snapshot.release_month} release (its latest period, {base.snapshot_latest}, "
-            "in the release calendar)"
-        )
     rows = cdc_tidy[cdc_tidy["jurisdiction"] == "US"] if "jurisdiction" in cdc_tidy else cdc_tidy
     provisional = frozenset(
         (str(indicator), str(period))

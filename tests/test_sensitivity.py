@@ -264,14 +264,19 @@ def test_a_quoted_figure_is_banded_at_the_release_it_was_read_from(claims, calen
     )
 
 
-def test_the_band_must_rest_on_the_release_compared(claims, national, calendar, first):
+def test_the_age_is_counted_to_the_snapshots_recorded_release(claims, national, calendar, first):
+    """The snapshot's release month is the manifest's (the revisions table's latest release), even where the
+    release calendar would place the snapshot's latest period in another release (an accepted odd release)."""
     from analysis import revisions
 
-    other = revisions.BandBasis(first.assign(latest_release="2025-10"))
-    with pytest.raises(revisions.RevisionError, match="sets figures against the 2025-10 release, but the CDC table"):
-        sensitivity.sensitivity_table(claims, national, calendar, band=other)
     explicit = sensitivity.sensitivity_table(claims, national, calendar, band=revisions.BandBasis(first))
     pd.testing.assert_frame_equal(explicit, sensitivity.sensitivity_table(claims, national, calendar))
+    other = revisions.BandBasis(first.assign(latest_release="2025-10"))
+    moved = sensitivity.sensitivity_table(claims, national, calendar, band=other)
+    c001 = moved[(moved["claim_id"] == "C001") & (moved["comparison"] == "revision_band")].iloc[0]
+    assert c001["age_months"] == 14 and "(this project's snapshot, the Oct 2025 release)" in c001["label"]
+    same = explicit[(explicit["claim_id"] == "C001") & (explicit["comparison"] == "revision_band")].iloc[0]
+    assert "at the release it is read from (release of 10 Sep 2025)" in same["label"]
 
 
 def test_band_lines_say_why_a_claim_has_no_band(table):
