@@ -66,20 +66,29 @@ def tallies_reconciled(inputs: Inputs) -> pd.DataFrame:
 
 def claims_vs_cdc(inputs: Inputs) -> pd.DataFrame:
     """Every overdose-deaths-per-year row: matched CDC figure and tier, qualifier, verdict (default
-    thresholds), and the sensitivity ratios."""
-    return verdicts.scored_comparison(inputs.claims, inputs.cdc_national, inputs.release_calendar)
+    thresholds), and the sensitivity ratios (the revision band's among them)."""
+    return verdicts.scored_comparison(
+        inputs.claims, inputs.cdc_national, inputs.release_calendar, band=revision_band(inputs)
+    )
 
 
 def claims_sensitivity(inputs: Inputs) -> pd.DataFrame:
     """The sensitivity table, judged: one row per quantified per-year claim and comparison."""
     comparison_rows = verdicts.matching.claims_vs_cdc(inputs.claims, inputs.cdc_national, inputs.release_calendar)
-    table = sensitivity.sensitivity_table(inputs.claims, inputs.cdc_national, inputs.release_calendar)
+    table = sensitivity.sensitivity_table(
+        inputs.claims, inputs.cdc_national, inputs.release_calendar, band=revision_band(inputs)
+    )
     return verdicts.judge_table(table, comparison_rows)
 
 
 def cdc_revisions(inputs: Inputs) -> pd.DataFrame:
     """Each period's first-published value (earliest release held) against the latest release."""
     return revisions.first_published(revisions.revision_pairs(inputs.cdc_releases))
+
+
+def revision_band(inputs: Inputs) -> revisions.BandBasis:
+    """What the claims' revision band rests on: :func:`cdc_revisions` of the releases loaded."""
+    return revisions.BandBasis(cdc_revisions(inputs))
 
 
 #: Output file -> the function that computes it.

@@ -144,8 +144,14 @@ def verified_path(name: str, paths: Paths | None = None) -> Path:
         raise ChecksumMismatch(
             f"{path}: sha256 {actual} does not match the manifest's {item['sha256']}. "
             "Raw snapshots are immutable: if the file was edited by mistake, restore it with "
-            f"`git checkout -- data/raw/{name}`; to take a newer CDC release use "
-            "`python -m analysis fetch`, which replaces file and manifest entry together."
+            f"`git checkout -- data/raw/{name}`; "
+            + (
+                "to take a newer CDC release use `python -m analysis fetch`"
+                if item.get("method") in ("cdc_export", "socrata_api")
+                else f"to register a new release of this file use "
+                f"`python -m analysis snapshot data/raw/{name} --release YYYY-MM --note ...`"
+            )
+            + ", which replaces file and manifest entry together."
         )
     if path.suffix == ".csv":
         try:

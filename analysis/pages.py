@@ -26,7 +26,7 @@ import jinja2
 import mistune
 import pandas as pd
 
-from . import boats, cdc, compare, ledgers, matching, prose, reconcile, releases, sources, verdicts
+from . import boats, cdc, compare, ledgers, matching, prose, reconcile, releases, revisions, sources, verdicts
 from .paths import Paths
 from .tables import is_web_address, link_label
 
@@ -100,7 +100,7 @@ class Evidence:
     headline: pd.DataFrame | None = None  # verdicts.headline_verdicts: the front page's verdicts
     judged: pd.DataFrame | None = None  # verdicts.judge_table: every claim's sensitivity rows, judged
     facts: pd.DataFrame | None = None  # the context facts (what moves by sea and by land)
-    revisions: pd.DataFrame | None = None  # revisions.first_published (notebook 05), None without older releases
+    revisions: pd.DataFrame | None = None  # revisions.first_published (notebook 05): the revision finding
     thresholds: verdicts.Thresholds = field(default_factory=verdicts.Thresholds)
 
     @classmethod
@@ -112,12 +112,11 @@ class Evidence:
         claims, strikes, tallies = (ledgers.load(name, paths) for name in ("claims", "strikes", "tallies"))
         calendar = releases.load_releases(paths)
         matched = matching.claims_vs_cdc(claims, national, calendar)
-        judged = verdicts.judge_table(sensitivity.sensitivity_table(claims, national, calendar), matched, thresholds)
+        band = revisions.band_basis(paths, latest=national)  # what the revision band comparison rests on
+        judged = verdicts.judge_table(
+            sensitivity.sensitivity_table(claims, national, calendar, band=band), matched, thresholds
+        )
         facts = ledgers.load("context_facts", paths) if (paths.raw / "context_facts.csv").is_file() else None
-        try:
-            revised = revisions.revisions(paths, latest=national)
-        except (revisions.RevisionError, OSError, KeyError):  # a project without the older CDC releases
-            revised = None
         return cls(
             national=national,
             claims=claims,
@@ -128,10 +127,10 @@ class Evidence:
             flow=compare.seaborne_flow_series(claims),
             reconciliation=reconcile.reconcile_tallies(strikes, tallies),
             calendar=calendar,
-            headline=verdicts.headline_verdicts(claims, national, calendar, strikes, thresholds),
+            headline=verdicts.headline_verdicts(claims, national, calendar, strikes, thresholds, band=band),
             judged=judged,
             facts=facts,
-            revisions=revised,
+            revisions=band.table,
             thresholds=thresholds,
         )
 

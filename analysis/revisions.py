@@ -556,15 +556,10 @@ class RatioRange:
     band: Band
 
     def text(self) -> str:
-        ratios = (
-            f"{self.ratio_low:.2f}"
-            if self.ratio_low == self.ratio_high
-            else f"{self.ratio_low:.2f} to {self.ratio_high:.2f}"
-        )
         return (
             f"even if this period were revised by the largest revision seen ({self.band.largest_percent:.1f}% "
-            f"either way, CDC {self.cdc_low:,.0f} to {self.cdc_high:,.0f}), the ratio would be {ratios} "
-            f"({self.band.label()})"
+            f"either way, CDC {self.cdc_low:,.0f} to {self.cdc_high:,.0f}), the ratio would be "
+            f"{_ratios(self.ratio_low, self.ratio_high)}; {self.band.label()}"
         )
 
 
@@ -611,13 +606,192 @@ def is_provisional(cdc_tidy: pd.DataFrame, indicator: str, period_end: str) -> b
     return _provisional(rows.iloc[0]["footnote"])
 
 
+# ---------------------------------------------------------------------------------------------
+# The band applied to a matched CDC figure (the claims comparison's "revision band" row)
+
+#: ``measure`` of :func:`figure_band` for a figure whose page does not say whether it is a reported or a
+#: predicted count (a figure quoted from a release beyond the snapshot): the larger of the two bands.
+EITHER_MEASURE = "reported or predicted"
+
+
+@dataclass(frozen=True, eq=False)
+class BandBasis:
+    """What a revision band rests on: the revisions table (:func:`first_published`) and the band's
+    parameters. ``latest_release`` is the release the table sets every figure against, i.e. the
+    release this project's snapshot figures were read from."""
+
+    table: pd.DataFrame
+    window: int = 2
+    min_periods: int = 5
+
+    def __post_init__(self) -> None:
+        releases = set(self.table["latest_release"].astype(str)) if "latest_release" in self.table else set()
+        if len(releases) != 1:
+            raise RevisionError(
+                f"the revisions table must set every figure against one latest release, got {sorted(releases)}"
+            )
+
+    @property
+    def latest_release(self) -> str:
+        return str(self.table["latest_release"].iloc[0])
+
+
+def band_basis(
+    paths: Paths | None = None, latest: pd.DataFrame | None = None, window: int = 2, min_periods: int = 5
+) -> BandBasis:
+    """:class:`BandBasis` from every release in ``data/raw/`` (``latest``: the latest release's table
+    when already loaded)."""
+    return BandBasis(revisions(paths, latest=latest), window, min_periods)
+
+
+@dataclass(frozen=True)
+class BandPart:
+    """One period of a matched CDC figure: its value, and (when provisional) its age and band."""
+
+    period_end: str
+    value: float
+    age_months: int | None  # months from the period's end to the release it was read from; None: final data
+    band: Band | None  # None: the period rests on final data and is not moved
+
+    @property
+    def low(self) -> float:
+        return self.value if self.band is None else self.band.range(self.value)[0]
+
+    @property
+    def high(self) -> float:
+        return self.value if self.band is None else self.band.range(self.value)[1]
+
+
+@dataclass(frozen=True)
+class FigureBand:
+    """A matched CDC figure (one period, or the average of several years' December values) with each
+    of its provisional periods moved either way by the band for its age; final periods stay put."""
+
+    indicator: str
+    parts: tuple[BandPart, ...]
+    release: str  # the release the figure was read from (YYYY-MM)
+
+    @property
+    def value(self) -> float:
+        return sum(part.value for part in self.parts) / len(self.parts)
+
+    @property
+    def low(self) -> float:
+        return sum(part.low for part in self.parts) / len(self.parts)
+
+    @property
+    def high(self) -> float:
+        return sum(part.high for part in self.parts) / len(self.parts)
+
+    @property
+    def banded(self) -> tuple[BandPart, ...]:
+        """The provisional periods (those moved by a band), oldest first."""
+        return tuple(part for part in self.parts if part.band is not None)
+
+    @property
+    def newest(self) -> BandPart:
+        """The newest provisional period: its age and band are the ones the claims tables report."""
+        return self.banded[-1]
+
+    @property
+    def percent(self) -> float:
+        """The largest band among the provisional periods (percent, either way)."""
+        return max(part.band.largest_percent for part in self.banded)
+
+    def ratios(self, claimed_low: float, claimed_high: float) -> tuple[float, float]:
+        """Claimed low ÷ the figure moved up, claimed high ÷ the figure moved down (3 decimals)."""
+        return (
+            round(float(claimed_low) / self.high, RATIO_DECIMALS),
+            round(float(claimed_high) / self.low, RATIO_DECIMALS),
+        )
+
+    def label(self) -> str:
+        """The band in words: its size, the periods and releases it rests on, and that it is not a
+        statistical interval."""
+        if len(self.parts) == 1:
+            return self.parts[0].band.label()
+        return (
+            "; ".join(
+                f"{part.period_end[:4]}, still provisional: {part.band.largest_percent:.1f}% either way, "
+                f"{part.band.label()}"
+                for part in self.banded
+            )
+            + "; the final years stay as published"
+        )
+
+    def text(self, claimed_low: float, claimed_high: float) -> str:
+        """'even if this period were revised by the largest revision seen (...), the ratio would be ...'."""
+        low, high = self.ratios(claimed_low, claimed_high)
+        if len(self.parts) == 1:
+            return RatioRange(low, high, self.low, self.high, self.parts[0].band).text()
+        years = [part.period_end[:4] for part in self.banded]
+        named = years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
+        which = "the one year" if len(years) == 1 else f"the {len(years)} years"
+        final = [part.period_end[:4] for part in self.parts if part.band is None]
+        return (
+            f"even if {named}, {which} of this average still provisional, were revised by the largest revision "
+            f"seen ({self.percent:.1f}% either way, CDC's average {self.low:,.0f} to {self.high:,.0f}), the ratio "
+            f"would be {_ratios(low, high)}; "
+            + "; ".join(f"{part.period_end[:4]}: {part.band.label()}" for part in self.banded)
+            + (f"; the final years ({final[0]}-{final[-1]}) stay as published" if final else "")
+        )
+
+
+def _band_either(table: pd.DataFrame, indicator: str, age: int, window: int, min_periods: int) -> Band:
+    found = [band(table, indicator, measure, age, window, min_periods) for measure in MEASURES]
+    return max(found, key=lambda item: item.largest_percent)
+
+
+def figure_band(
+    indicator: str,
+    parts,
+    release: str,
+    basis: BandBasis,
+    measure: str = "predicted",
+) -> FigureBand | None:
+    """The band applied to one matched CDC figure, or None when every period of it rests on final data.
+
+    ``parts`` are ``(period_end, value, provisional)``: one period, or the December values of the years
+    an average is taken over. ``release`` is the release the figure was read from (``YYYY-MM``): a
+    provisional period's age is the months from its end to that release (:func:`months_between`), and
+    its band the largest revision seen among first-published provisional figures of about that age
+    (:func:`band`, with ``basis``'s window and minimum of periods), applied either way. ``measure`` picks
+    whose revisions make the band: ``predicted``, ``reported``, or :data:`EITHER_MEASURE` (the larger
+    of the two, for a figure whose measure is not stated).
+    """
+    if measure not in (*MEASURES, EITHER_MEASURE):
+        raise ValueError(f"measure must be one of {', '.join((*MEASURES, EITHER_MEASURE))}, got {measure!r}")
+    built = []
+    for period_end, value, provisional in parts:
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            raise ValueError(f"{indicator}, {period_text(period_end)}: the value is missing, no band")
+        if not provisional:
+            built.append(BandPart(str(period_end), float(value), None, None))
+            continue
+        age = months_between(period_end, release)
+        if measure == EITHER_MEASURE:
+            found = _band_either(basis.table, indicator, age, basis.window, basis.min_periods)
+        else:
+            found = band(basis.table, indicator, measure, age, basis.window, basis.min_periods)
+        built.append(BandPart(str(period_end), float(value), age, found))
+    if not built:
+        raise ValueError(f"{indicator}: no period given, no band")
+    if not any(part.band is not None for part in built):
+        return None
+    return FigureBand(indicator, tuple(built), release)
+
+
 BAND_COLUMNS = [
     "claim_id",
+    "date",
     "release",
     "cdc_period_end",
+    "cdc_years",
     "cdc_indicator",
+    "tier",
     "age_months",
-    "cdc_predicted",
+    "age_at_claim_months",
+    "cdc_value",
     "ratio_low",
     "ratio_high",
     "band_measure",
@@ -629,6 +803,23 @@ BAND_COLUMNS = [
 ]
 
 
+def _years(text: object) -> list[int]:
+    first, _, last = str(text).partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def _quoted_release(calendar: pd.DataFrame | None, claim_id: str, period_end: str) -> str:
+    if calendar is None:
+        raise RevisionError(
+            f"claim {claim_id}: its figure is quoted from a release beyond the snapshot; pass the release "
+            "calendar to name that release"
+        )
+    published = calendar[(calendar["basis"] != "none") & (calendar["latest_period"] >= period_end)]
+    if published.empty or str(published.iloc[0]["latest_period"]) != period_end:
+        raise RevisionError(f"claim {claim_id}: no release in the calendar first published {period_text(period_end)}")
+    return str(published.iloc[0]["release_month"])
+
+
 def claims_band(
     comparison: pd.DataFrame,
     cdc_tidy: pd.DataFrame,
@@ -637,51 +828,79 @@ def claims_band(
     window: int = 2,
     min_periods: int = 5,
     band_measure: str = "predicted",
+    calendar: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """For every rated claim matched with a period the release marks provisional: its ratio range if the
-    CDC predicted value were revised by the largest revision seen for a figure of that age at ``release``.
+    """For every rated claim whose matched CDC figure is still provisional: its ratio range if that
+    figure were revised by the largest revision seen for a figure of its age (:func:`figure_band`).
 
-    ``comparison`` is :func:`analysis.matching.claims_vs_cdc` output (needs ``claim_id, cdc_period_end,
-    cdc_indicator, cdc_predicted, claimed_low, claimed_high, ratio_low``); periods resting on final data
-    are left out (their count no longer waits for records). ``band_measure`` picks whose revisions make
-    the band: ``predicted`` (like with like, the default) or ``reported`` (larger revisions: a wider band).
+    ``comparison`` is :func:`analysis.matching.claims_vs_cdc` output (needs ``claim_id, date, tier,
+    match_rule, cdc_period_end, cdc_years, cdc_indicator, cdc_value, claimed_low, claimed_high,
+    ratio_low, ratio_high``). The age is the figure's age at the release it was read from: ``release``
+    (the snapshot's release) for a snapshot figure; for a figure quoted from a release beyond the
+    snapshot, the release that first published its period (from ``calendar``; its band is the larger
+    of the reported and predicted ones, as the page does not say which it is). ``age_at_claim_months``
+    is the period's age on the claim's date, for the record. A figure resting on final data is left
+    out (its count no longer waits for records); an average over several years moves only its
+    provisional years. ``band_measure`` picks whose revisions make the band for a snapshot figure:
+    ``predicted`` (like with like, the default) or ``reported`` (larger revisions: a wider band). The
+    same rule gives the sensitivity table's ``revision_band`` row (:mod:`analysis.sensitivity`).
     """
-    rated = comparison[comparison["ratio_low"].notna() & comparison["cdc_predicted"].notna()]
+    basis = BandBasis(table, window, min_periods)
+    lookup = _national(cdc_tidy).set_index(["indicator", "period_end"])
+    rated = comparison[comparison["ratio_low"].notna() & comparison["cdc_value"].notna()]
     rows = []
     for row in rated.itertuples(index=False):
-        if not is_provisional(cdc_tidy, row.cdc_indicator, row.cdc_period_end):
+        if row.tier == "quoted release":
+            read_from = _quoted_release(calendar, row.claim_id, row.cdc_period_end)
+            parts = [(row.cdc_period_end, float(row.cdc_value), True)]
+            measure = EITHER_MEASURE
+        else:
+            read_from = release
+            periods = (
+                [f"{year}-12" for year in _years(row.cdc_years)]
+                if row.match_rule == "named_years"
+                else [row.cdc_period_end]
+            )
+            parts = [
+                (
+                    period,
+                    float(lookup.loc[(row.cdc_indicator, period), "predicted"]),
+                    is_provisional(cdc_tidy, row.cdc_indicator, period),
+                )
+                for period in periods
+            ]
+            measure = band_measure
+        found = figure_band(row.cdc_indicator, parts, read_from, basis, measure)
+        if found is None:
             continue
-        age = months_between(row.cdc_period_end, release)
-        found = ratio_range(
-            row.claimed_low,
-            row.claimed_high,
-            row.cdc_predicted,
-            age,
-            table,
-            row.cdc_indicator,
-            band_measure,
-            window,
-            min_periods,
-        )
+        band_low, band_high = found.ratios(row.claimed_low, row.claimed_high)
+        newest = found.newest
         rows.append(
             {
                 "claim_id": row.claim_id,
-                "release": release,
+                "date": row.date,
+                "release": read_from,
                 "cdc_period_end": row.cdc_period_end,
+                "cdc_years": row.cdc_years,
                 "cdc_indicator": row.cdc_indicator,
-                "age_months": age,
-                "cdc_predicted": int(row.cdc_predicted),
+                "tier": row.tier,
+                "age_months": newest.age_months,
+                "age_at_claim_months": months_between(newest.period_end, row.date) if row.date else pd.NA,
+                "cdc_value": float(row.cdc_value),
                 "ratio_low": float(row.ratio_low),
                 "ratio_high": float(row.ratio_high),
-                "band_measure": band_measure,
-                "band_percent": found.band.largest_percent,
-                "band_ratio_low": found.ratio_low,
-                "band_ratio_high": found.ratio_high,
-                "band_periods": found.band.periods,
-                "band_note": found.band.label(),
+                "band_measure": measure,
+                "band_percent": found.percent,
+                "band_ratio_low": band_low,
+                "band_ratio_high": band_high,
+                "band_periods": newest.band.periods,
+                "band_note": found.label(),
             }
         )
-    return pd.DataFrame(rows, columns=BAND_COLUMNS)
+    out = pd.DataFrame(rows, columns=BAND_COLUMNS)
+    for column in ("age_months", "age_at_claim_months", "band_periods"):
+        out[column] = out[column].astype("Int64")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1119,8 +1338,14 @@ def provisional_periods(cdc_tidy: pd.DataFrame, indicator: str = "all_drugs") ->
     return sorted(str(p) for p, note in zip(rows["period_end"], rows["footnote"], strict=True) if _provisional(note))
 
 
+def _ratio(value: float) -> str:
+    """A ratio for readers: two decimals, or a whole number with separators from 100 on."""
+    value = float(value)
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
 def _ratios(low: float, high: float) -> str:
-    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f} to {high:.2f}"
+    return _ratio(low) if _ratio(low) == _ratio(high) else f"{_ratio(low)} to {_ratio(high)}"
 
 
 def _span(values) -> str:
@@ -1145,9 +1370,16 @@ def claims_band_lines(table: pd.DataFrame) -> list[str]:
         (side(table["ratio_low"]) != side(table["band_ratio_low"]))
         | (side(table["ratio_high"]) != side(table["band_ratio_high"]))
     ]
+    averages = int((table["cdc_years"].fillna("") != "").sum()) if "cdc_years" in table else 0
+    quoted = table["tier"] == "quoted release" if "tier" in table else pd.Series(False, index=table.index)
+    where = [f"the {release_label(r)} release" for r in sorted(set(table.loc[~quoted, "release"]))]
+    if quoted.any():
+        where.append(f"{int(quoted.sum())} quoted from a later release")
+    if averages:
+        where.append(f"{averages} an average over years of which only the provisional ones move")
     lines = [
-        f"{len(table)} rated claims are matched with a period the {release_label(str(table['release'].iloc[0]))} "
-        f"release marks provisional; each band rests on {_span(table['band_periods'])} periods.",
+        f"{len(table)} rated claims are matched with a CDC figure that is still provisional ({'; '.join(where)}); "
+        f"each band rests on {_span(table['band_periods'])} periods.",
         f"Largest band ({widest['band_measure']} revisions): {widest['band_percent']:.1f}% ({widest['claim_id']}, "
         f"{period_text(widest['cdc_period_end'])}, "
         f"{int(widest['age_months'])} months old): ratio {_ratios(widest['ratio_low'], widest['ratio_high'])} as "

@@ -14,6 +14,14 @@ two columns ``ratio_low_vs_<key>`` / ``ratio_high_vs_<key>``, and the verdict co
 comparison whose CDC figure is a range gives it as ``CdcFigure.value_range`` (the claim's low
 figure is then set against the top of the range, its high figure against the bottom).
 
+The ``revision_band`` comparison is the matched figure, where it is still provisional (younger than
+final data), moved either way by the largest revision seen for a provisional figure of its age
+(:func:`analysis.revisions.figure_band`): the age at the release the figure was read from (the
+snapshot's release, or the release a quoted figure comes from), with the age on the claim's date given
+for the record. It is an empirical bound from the periods and releases it names, not a statistical
+interval; it shows how far the ratio could move and never carries the headline (it is not a figure
+CDC published). A figure resting on final data gets no band row.
+
 Which comparisons may carry the headline (``eligible``): only figures for periods CDC had
 published by the claim's date (a later figure, such as final data published afterwards or the
 year the claim names published months later, is shown and labelled, never used for the verdict);
@@ -26,11 +34,11 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import compare, matching, qualifiers
+from . import compare, matching, qualifiers, revisions
 from .matching import ALL_DRUGS, SYNTHETIC_OPIOIDS, CdcFigure, Context, Match
 
 
@@ -56,6 +64,7 @@ class Alternative:
     label: str  # plain words: what this comparison is
     eligible: bool  # may carry the headline verdict
     why_not: str = ""  # why not, when not eligible
+    details: dict = field(default_factory=dict)  # values of BAND_DETAIL_COLUMNS (the revision band row)
 
 
 @dataclass(frozen=True)
@@ -265,6 +274,94 @@ def _later(claim: Claim, context: Context) -> Alternative | None:
     return _judge(figure, claim, f"the period the claim names, as CDC published it later: {figure.period_words}")
 
 
+BAND_WHY_NOT = (
+    "a what-if bound from past revisions, not a figure CDC published: shows how far the ratio could move, "
+    "never carries the verdict"
+)
+
+
+def band_of(claim: Claim, figure: CdcFigure, context: Context) -> revisions.FigureBand | None:
+    """The revision band of a claim's matched figure (None when it rests on final data).
+
+    A snapshot figure is aged at the snapshot's release (``context.band.latest_release``: the release
+    month its manifest entry records, which the revisions table sets every figure against) and banded
+    with predicted revisions, like with like; an average over several years moves only its provisional
+    years. A figure quoted from a release beyond the snapshot is provisional, aged at that release, and
+    banded with the larger of the reported and predicted revisions (the page does not say which it is).
+    """
+    basis = getattr(context, "band", None)
+    if basis is None or figure.value is None or claim.match.period_end is None:
+        return None
+    indicator = claim.reading.indicator
+    if figure.tier == matching.QUOTED:
+        release = pd.Timestamp(figure.published).strftime("%Y-%m")
+        return revisions.figure_band(
+            indicator, [(claim.match.period_end, figure.value, True)], release, basis, revisions.EITHER_MEASURE
+        )
+    periods = (
+        [f"{year}-12" for year in claim.match.years]
+        if claim.match.rule == matching.NAMED_YEARS
+        else [claim.match.period_end]
+    )
+    provisional = getattr(context, "provisional", frozenset())
+    parts = [(period, context.lookup[(indicator, period)][1], (indicator, period) in provisional) for period in periods]
+    return revisions.figure_band(indicator, parts, basis.latest_release, basis, "predicted")
+
+
+def _release_read_from(figure: CdcFigure, context: Context) -> str:
+    """The release a figure was read from, in words. For the snapshot, the manifest's release month (the
+    revisions table's latest release) is the record; the calendar's date is named when it agrees."""
+    if figure.tier == matching.QUOTED:
+        return f"release of {matching.day_words(figure.published)}"
+    month = context.band.latest_release
+    if context.snapshot is not None and context.snapshot.release_month == month:
+        return matching.release_words(context.snapshot)
+    return f"this project's snapshot, the {revisions.release_label(month)} release"
+
+
+def _revision_band(claim: Claim, context: Context) -> Alternative | None:
+    if not _matched_period_usable(claim):
+        return None
+    figure = context.figure(claim.match, claim.reading.indicator)
+    found = band_of(claim, figure, context)
+    if found is None:
+        return None
+    newest = found.newest
+    low, _ = compare.claimed_per_year(claim.value_low, claim.unit_base, claim.match.period_end, claim.claim_id)
+    high, _ = compare.claimed_per_year(claim.value_high, claim.unit_base, claim.match.period_end, claim.claim_id)
+    at_claim = None if claim.date is None else revisions.months_between(newest.period_end, claim.date)
+    ages = (
+        f"the figure for the {revisions.period_text(newest.period_end)} was {newest.age_months} months old at the "
+        f"release it is read from ({_release_read_from(figure, context)})"
+    )
+    if at_claim is not None:
+        ages += f" and {at_claim} months old on the claim's date"
+    banded = matching.CdcFigure(
+        figure.value,
+        figure.tier,
+        figure.indicator,
+        figure.measure,
+        f"{found.low:,.0f} to {found.high:,.0f}: {figure.text}, revised either way by the largest revision seen "
+        f"({found.label()})",
+        figure.period_words,
+        figure.published,
+        figure.source_id,
+        figure.qualifier_words,
+        phrase=f"{figure.phrase}, revised to {found.low:,.0f}-{found.high:,.0f} by the largest revision seen",
+        published_text=figure.published_text,
+        source_words=figure.source_words,
+        value_range=(found.low, found.high),
+    )
+    details = {
+        "band_percent": found.percent,
+        "band_periods": newest.band.periods,
+        "band_releases": ", ".join(revisions.release_label(r) for r in newest.band.releases),
+        "age_months": newest.age_months,
+        "age_at_claim_months": pd.NA if at_claim is None else at_claim,
+    }
+    return Alternative(banded, f"{found.text(low, high)}; {ages}", False, BAND_WHY_NOT, details)
+
+
 #: The comparisons, in display order. ``matched`` must stay first.
 COMPARISONS: list[Comparison] = [
     Comparison("matched", "matched period and class (predicted)", _matched),
@@ -288,12 +385,21 @@ COMPARISONS: list[Comparison] = [
     Comparison("multi_year_average", "longer multi-year window", _multi_year),
     Comparison("final", "final data", _final),
     Comparison("later_release", "named period, published after the claim", _later),
+    Comparison("revision_band", "matched period revised by the largest revision seen", _revision_band),
 ]
 
 
 # ---------------------------------------------------------------------------------------------
 # The table
 
+#: Columns filled on ``revision_band`` rows only (empty elsewhere).
+BAND_DETAIL_COLUMNS = [
+    "band_percent",
+    "band_periods",
+    "band_releases",
+    "age_months",
+    "age_at_claim_months",
+]
 SENSITIVITY_COLUMNS = [
     "claim_id",
     "comparison",
@@ -312,20 +418,46 @@ SENSITIVITY_COLUMNS = [
     "claimed_high",
     "ratio_low",
     "ratio_high",
+    *BAND_DETAIL_COLUMNS,
 ]
 
 
 @dataclass(frozen=True)
 class SensitivityContext(Context):
-    """:class:`analysis.matching.Context` plus the final-data counter-figures."""
+    """:class:`analysis.matching.Context` plus the final-data counter-figures, the revision band's
+    basis and the (indicator, period) pairs the snapshot marks provisional."""
 
     finals: tuple = ()
+    band: revisions.BandBasis | None = None
+    provisional: frozenset = frozenset()
 
 
-def context_for(claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame) -> SensitivityContext:
+def context_for(
+    claims: pd.DataFrame,
+    cdc_tidy: pd.DataFrame,
+    releases: pd.DataFrame,
+    band: revisions.BandBasis | None = None,
+) -> SensitivityContext:
+    """The comparisons' context. ``band`` is what the revision band rests on
+    (:func:`analysis.revisions.band_basis`); by default it is computed from the CDC releases in the
+    project's ``data/raw/``, with ``cdc_tidy`` as the latest one."""
     base = Context.build(claims, cdc_tidy, releases)
+    band = band if band is not None else revisions.band_basis(latest=cdc_tidy)
+    rows = cdc_tidy[cdc_tidy["jurisdiction"] == "US"] if "jurisdiction" in cdc_tidy else cdc_tidy
+    provisional = frozenset(
+        (str(indicator), str(period))
+        for indicator, period, note in zip(rows["indicator"], rows["period_end"], rows["footnote"], strict=True)
+        if revisions._provisional(note)
+    )
     return SensitivityContext(
-        base.lookup, base.releases, base.quoted, base.snapshot, base.snapshot_latest, tuple(final_figures(claims))
+        base.lookup,
+        base.releases,
+        base.quoted,
+        base.snapshot,
+        base.snapshot_latest,
+        tuple(final_figures(claims)),
+        band,
+        provisional,
     )
 
 
@@ -388,20 +520,29 @@ def _row(claim: Claim, comparison: Comparison, alternative: Alternative) -> dict
         "claimed_high": high,
         "ratio_low": round(low / top, compare.RATIO_DECIMALS) if has else pd.NA,
         "ratio_high": round(high / bottom, compare.RATIO_DECIMALS) if has else pd.NA,
+        **{column: alternative.details.get(column, pd.NA) for column in BAND_DETAIL_COLUMNS},
     }
 
 
 @compare._located
 def sensitivity_table(
-    claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, comparisons: list[Comparison] | None = None
+    claims: pd.DataFrame,
+    cdc_tidy: pd.DataFrame,
+    releases: pd.DataFrame,
+    comparisons: list[Comparison] | None = None,
+    band: revisions.BandBasis | None = None,
 ) -> pd.DataFrame:
     """One row per quantified per-year claim and comparison of :data:`COMPARISONS` that applies.
 
     Columns :data:`SENSITIVITY_COLUMNS`; claims in ledger order, comparisons in registry order.
     ``claimed_low`` / ``claimed_high`` are per year (a per-day claim multiplied by the days of that
-    row's 12 months); ``ratio_*`` = claimed ÷ ``cdc_value`` (3 decimals), empty without a figure.
+    row's 12 months); ``ratio_*`` = claimed ÷ ``cdc_value`` (3 decimals), empty without a figure (for a
+    figure known as a range, the low claim over the top of the range, the high claim over its bottom).
+    The :data:`BAND_DETAIL_COLUMNS` are filled on ``revision_band`` rows only: the band in percent
+    (either way), the periods and releases it rests on, the figure's age at the release it was read
+    from and its age on the claim's date. ``band``: see :func:`context_for`.
     """
-    context = context_for(claims, cdc_tidy, releases)
+    context = context_for(claims, cdc_tidy, releases, band)
     rows = []
     for claim in scored_claims(claims, releases):
         for comparison in comparisons or COMPARISONS:
@@ -411,10 +552,33 @@ def sensitivity_table(
             if alternative is not None:
                 rows.append(_row(claim, comparison, alternative))
     out = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
-    for column in ("cdc_value", "claimed_low", "claimed_high", "ratio_low", "ratio_high"):
+    for column in ("cdc_value", "claimed_low", "claimed_high", "ratio_low", "ratio_high", "band_percent"):
         out[column] = out[column].astype("Float64")
+    for column in ("band_periods", "age_months", "age_at_claim_months"):
+        out[column] = out[column].astype("Int64")
+    out["band_releases"] = out["band_releases"].fillna("").astype(str)
     out["eligible"] = out["eligible"].astype("bool")
     return out
+
+
+def band_lines(table: pd.DataFrame) -> list[str]:
+    """The revision band in words, claim by claim (from :func:`sensitivity_table` or the judged table):
+    the band row's sentence where the matched figure is provisional, else why there is none."""
+    lines = [
+        "Revision band (shown, never used for the verdict): the matched CDC figure moved either way by the "
+        "largest revision seen for a provisional figure of its age at the release it was read from; an "
+        "empirical bound from the older releases held, not a statistical interval."
+    ]
+    for claim_id, part in table.groupby("claim_id", sort=False):
+        found = part[part["comparison"] == "revision_band"]
+        matched = part[part["comparison"] == "matched"]
+        if len(found):
+            lines.append(f"{claim_id}: {found.iloc[0]['label']}.")
+        elif len(matched) and not compare._missing(matched.iloc[0]["cdc_value"]):
+            lines.append(f"{claim_id}: {matched.iloc[0]['period']} rests on final data: no revision band.")
+        else:
+            lines.append(f"{claim_id}: no matched CDC figure: no revision band.")
+    return lines
 
 
 def ratio_columns(comparisons: list[Comparison] | None = None) -> list[str]:
@@ -513,7 +677,11 @@ __all__ = [
     "Claim",
     "Comparison",
     "FinalFigure",
+    "BAND_DETAIL_COLUMNS",
+    "BAND_WHY_NOT",
     "SENSITIVITY_COLUMNS",
+    "band_lines",
+    "band_of",
     "context_for",
     "final_figures",
     "grid",

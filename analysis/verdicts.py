@@ -20,6 +20,12 @@ most generous to the claim**: "consistent" if any comparison makes it so, otherw
 whose ratio is nearest the tolerance band. So an "overstates" verdict quotes the smallest ratio in
 the table, and the table shows how far each other comparison moves it. Thresholds are parameters
 (notebook 02's parameters cell) and every sentence is computed from the rows.
+
+**The revision band never carries the headline.** Where the matched figure is still provisional,
+the table also shows it moved either way by the largest revision seen for a provisional figure of
+its age at the release it was read from (the ``revision_band`` row, an empirical bound from past
+releases, not a statistical interval). That row shows how far the ratio could move; it is not a
+figure CDC published, so it cannot by itself make a claim "consistent" (or change any verdict).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import compare, matching, qualifiers, sensitivity
+from . import compare, matching, qualifiers, revisions, sensitivity
 
 CONSISTENT = "consistent with CDC"
 OVERSTATES = "overstates"
@@ -60,7 +66,11 @@ class Thresholds:
             f"figure is more than {self.percent} above CDC's; understates: its highest figure is more than "
             f"{self.percent} below; not checkable: no number, no CDC figure published by the claim's date, or "
             "not a count of deaths. The headline is the comparison most generous to the claim among those "
-            "CDC had published by the claim's date."
+            "CDC had published by the claim's date. Where the matched figure is still provisional, the table also "
+            "shows it revised either way by the largest revision seen for a provisional figure of its age at the "
+            "release it was read from (an empirical bound from past releases, not a statistical interval): that "
+            "row shows how far the ratio could move, never carries the verdict, and cannot by itself make a claim "
+            "consistent with CDC."
         )
 
 
@@ -305,11 +315,16 @@ def _phrase_of(row: pd.Series) -> str:
 
 
 def scored_comparison(
-    claims: pd.DataFrame, cdc_tidy: pd.DataFrame, releases: pd.DataFrame, thresholds: Thresholds = DEFAULT
+    claims: pd.DataFrame,
+    cdc_tidy: pd.DataFrame,
+    releases: pd.DataFrame,
+    thresholds: Thresholds = DEFAULT,
+    band: revisions.BandBasis | None = None,
 ) -> pd.DataFrame:
-    """:func:`score` from the loaded inputs: what ``data/processed/claims_vs_cdc.csv`` holds."""
+    """:func:`score` from the loaded inputs: what ``data/processed/claims_vs_cdc.csv`` holds (``band``:
+    what the revision band rests on, see :func:`analysis.sensitivity.context_for`)."""
     comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
-    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases), comparison, thresholds)
+    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases, band=band), comparison, thresholds)
     return score(comparison, judged, claims, releases, thresholds)
 
 
@@ -506,6 +521,7 @@ def headline_verdicts(
     releases: pd.DataFrame,
     strikes: pd.DataFrame,
     thresholds: Thresholds = DEFAULT,
+    band: revisions.BandBasis | None = None,
 ) -> pd.DataFrame:
     """The verdicts for the report's front page: one row per scored per-year claim (ledger order),
     then one row for the lives-per-boat claims and one for the seaborne-flow claims.
@@ -520,7 +536,7 @@ def headline_verdicts(
     from . import boats
 
     comparison = matching.claims_vs_cdc(claims, cdc_tidy, releases)
-    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases), comparison, thresholds)
+    judged = judge_table(sensitivity.sensitivity_table(claims, cdc_tidy, releases, band=band), comparison, thresholds)
     scored = score(comparison, judged, claims, releases, thresholds)
     rows = _per_year_rows(scored, judged, claims, thresholds)
     for group in (
@@ -546,7 +562,8 @@ def verdict_lines(scored: pd.DataFrame, thresholds: Thresholds = DEFAULT) -> lis
 
 def robustness_lines(judged: pd.DataFrame) -> list[str]:
     """Per claim: in how many of its usable comparisons the verdict is the headline's, and where not,
-    which comparison gives which verdict (the table's "how far the others move it", in words)."""
+    which comparison gives which verdict (the table's "how far the others move it", in words); then
+    the revision band, claim by claim (:func:`analysis.sensitivity.band_lines`)."""
     lines = []
     for claim_id, part in judged.groupby("claim_id", sort=False):
         heads = part[part["headline"]]
@@ -566,4 +583,4 @@ def robustness_lines(judged: pd.DataFrame) -> list[str]:
                 for row in others.itertuples()
             )
         lines.append(text)
-    return lines
+    return lines + sensitivity.band_lines(judged)

@@ -34,7 +34,7 @@ from analysis.__main__ import main  # noqa: E402
 from analysis.paths import project_paths  # noqa: E402
 from analysis.socrata import SocrataError  # noqa: E402
 from fake_socrata import FakeSocrata, api_rows_from_export  # noqa: E402
-from helpers import ROOT, VINTAGES, copy_project, copy_report_project, snapshot_bytes  # noqa: E402
+from helpers import ROOT, copy_project, copy_report_project, snapshot_bytes  # noqa: E402
 
 TOKEN = "tok-Zp4-echoed-app-token-91c3"
 RETRIEVED_EPOCH = 1768469400  # 2026-01-15 09:30 UTC, the fixed "now" of these runs
@@ -122,9 +122,9 @@ def tamper(paths, name, change, *, fix_rows=False):
 
 
 def vintage_rows(release: str) -> list[dict]:
-    path = VINTAGES / f"vsrr_all_{release}.csv"
-    if not path.exists():
-        pytest.skip(f"{VINTAGES} is absent: the older CDC releases are not beside the project")
+    """The national rows of an older CDC release, from the project's own snapshot of them (so these cases
+    run without ../shared)."""
+    path = ROOT / "data" / "raw" / f"cdc_vsrr_{release}.csv"
     return [row for row in api_rows_from_export(path) if row["state"] == "US"]
 
 

@@ -38,6 +38,13 @@ def test_changed_file_is_refused_with_a_remedy(tmp_path):
     message = str(error.value)
     assert "strikes.csv" in message and "does not match" in message
     assert "git checkout -- data/raw/strikes.csv" in message
+    # A compiled ledger is renewed with the snapshot command, a CDC file with fetch.
+    assert "python -m analysis snapshot data/raw/strikes.csv --release" in message
+    assert "analysis fetch" not in message
+    cdc_file = paths.raw / "cdc_vsrr.csv"
+    cdc_file.write_bytes(cdc_file.read_bytes() + b"\n")
+    with pytest.raises(manifest.ChecksumMismatch, match=r"newer CDC release use `python -m analysis fetch`"):
+        manifest.verified_path("cdc_vsrr.csv", paths)
 
 
 def test_missing_file_manifest_or_entry(tmp_path):

@@ -345,8 +345,57 @@ def test_ratio_range_arithmetic():
     assert (found.ratio_low, found.ratio_high) == (round(200_000 / 103_000, 3), round(300_000 / 97_000, 3))
     assert found.text().startswith(
         "even if this period were revised by the largest revision seen (3.0% either way, "
-        "CDC 97,000 to 103,000), the ratio would be 1.94 to 3.09 (empirical bound from 3 periods"
+        "CDC 97,000 to 103,000), the ratio would be 1.94 to 3.09; empirical bound from 3 periods"
     )
+    assert found.text().endswith("not a statistical interval")
+    big = revisions.ratio_range(300_000_000, 300_000_000, 100_000, 6, SMALL, "all_drugs", window=1, min_periods=1)
+    assert "the ratio would be 2,913 to 3,093;" in big.text()  # thousands separators from 100 on
+
+
+# --- the band applied to a matched figure (one period, an average, a quoted figure) -------------
+
+BASIS = revisions.BandBasis(SMALL.assign(latest_release="2019-12"), window=1, min_periods=1)
+
+
+def test_figure_band_one_provisional_period():
+    found = revisions.figure_band("all_drugs", [("2019-06", 100_000, True)], "2019-12", BASIS)
+    # 6 months old at the 2019-12 release: the 5-7 month figures, largest revision 3%
+    assert found.newest.age_months == 6 and found.percent == 3.0
+    assert (found.low, found.high) == pytest.approx((97_000, 103_000))
+    assert found.ratios(200_000, 300_000) == (round(200_000 / 103_000, 3), round(300_000 / 97_000, 3))
+    same = revisions.ratio_range(200_000, 300_000, 100_000, 6, SMALL, "all_drugs", window=1, min_periods=1)
+    assert found.text(200_000, 300_000) == same.text()
+
+
+def test_figure_band_moves_only_the_provisional_years_of_an_average():
+    parts = [("2017-12", 90_000, False), ("2018-12", 100_000, False), ("2019-06", 110_000, True)]
+    found = revisions.figure_band("all_drugs", parts, "2019-12", BASIS)
+    assert found.value == 100_000
+    assert (found.low, found.high) == pytest.approx(
+        ((90_000 + 100_000 + 110_000 * 0.97) / 3, (90_000 + 100_000 + 110_000 * 1.03) / 3)
+    )
+    assert [part.period_end for part in found.banded] == ["2019-06"]
+    text = found.text(200_000, 200_000)
+    assert text.startswith("even if 2019, the one year of this average still provisional, were revised")
+    assert text.endswith("the final years (2017-2018) stay as published")
+
+
+def test_figure_band_is_none_for_final_data_and_refuses_missing_values():
+    assert revisions.figure_band("all_drugs", [("2017-12", 90_000, False)], "2019-12", BASIS) is None
+    with pytest.raises(ValueError, match="the value is missing"):
+        revisions.figure_band("all_drugs", [("2019-06", float("nan"), True)], "2019-12", BASIS)
+    with pytest.raises(ValueError, match="measure must be one of"):
+        revisions.figure_band("all_drugs", [("2019-06", 1, True)], "2019-12", BASIS, "final")
+    with pytest.raises(revisions.RevisionError, match="one latest release"):
+        revisions.BandBasis(SMALL)  # no latest_release column
+
+
+def test_figure_band_of_unstated_measure_takes_the_larger_band(first):
+    basis = revisions.BandBasis(first)
+    either = revisions.figure_band("all_drugs", [("2025-08", 70_000, True)], "2026-01", basis, revisions.EITHER_MEASURE)
+    bands = [revisions.band(first, "all_drugs", measure, 5) for measure in ("reported", "predicted")]
+    assert either.newest.age_months == 5
+    assert either.percent == max(item.largest_percent for item in bands) > min(item.largest_percent for item in bands)
 
 
 def test_ratio_range_refuses_missing_figures():
@@ -369,18 +418,28 @@ def test_claims_band_on_every_rated_provisional_claim(claims, held, first):
     latest = held["2025-09"]
     comparison = matching.claims_vs_cdc(claims, latest, releases.load_releases(project_paths()))
     table = revisions.claims_band(comparison, latest, first, "2025-09")
-    # a multi-year average (C011) or a figure quoted from a later release has no single predicted value to band
-    rated = comparison[comparison["ratio_low"].notna() & comparison["cdc_predicted"].notna()]
-    assert set(comparison.loc[comparison["ratio_low"].notna(), "claim_id"]) - set(rated["claim_id"]) == {"C011"}
-    provisional = rated[
-        [revisions.is_provisional(latest, r.cdc_indicator, r.cdc_period_end) for r in rated.itertuples()]
-    ]
-    assert list(table["claim_id"]) == list(provisional["claim_id"]) and len(table) > 0
+    rated = comparison[comparison["ratio_low"].notna()]
+
+    def provisional(row):
+        if row.match_rule == "named_years":  # an average: banded when any year averaged is provisional
+            first_year, last_year = (int(y) for y in row.cdc_years.split("-"))
+            return any(
+                revisions.is_provisional(latest, row.cdc_indicator, f"{y}-12") for y in range(first_year, last_year + 1)
+            )
+        return revisions.is_provisional(latest, row.cdc_indicator, row.cdc_period_end)
+
+    expected = [row.claim_id for row in rated.itertuples() if provisional(row)]
+    assert list(table["claim_id"]) == expected and len(table) > 0
+    assert "C014" in set(rated["claim_id"]) and "C014" not in expected  # Dec 2023: final data, no band
+    assert "C011" in expected  # 2020-2024 averaged: 2024 is still provisional
     assert (table["band_ratio_low"] <= table["ratio_low"]).all()
     assert (table["ratio_high"] <= table["band_ratio_high"]).all()
-    for row in table.itertuples():
+    single = table[table["cdc_years"] == ""]
+    for row in single.itertuples():
+        assert row.release == "2025-09" and row.tier == "snapshot"
         assert row.age_months == revisions.months_between(row.cdc_period_end, "2025-09")
-        expected = revisions.ratio_range(
+        assert row.age_at_claim_months == revisions.months_between(row.cdc_period_end, row.date)
+        expected_range = revisions.ratio_range(
             *comparison.loc[
                 comparison["claim_id"] == row.claim_id, ["claimed_low", "claimed_high", "cdc_predicted"]
             ].iloc[0],
@@ -388,7 +447,47 @@ def test_claims_band_on_every_rated_provisional_claim(claims, held, first):
             first,
             row.cdc_indicator,
         )
-        assert (row.band_ratio_low, row.band_ratio_high) == (expected.ratio_low, expected.ratio_high)
+        assert (row.band_ratio_low, row.band_ratio_high) == (expected_range.ratio_low, expected_range.ratio_high)
+        assert row.band_note == expected_range.band.label()
+    c011 = table.set_index("claim_id").loc["C011"]
+    december = latest.set_index(["indicator", "period_end"]).loc["all_drugs", "predicted"]
+    values = [float(december[f"{year}-12"]) for year in range(2020, 2025)]
+    share = revisions.band(first, "all_drugs", "predicted", 9).largest_percent / 100  # 2024-12, 9 months old
+    high = (sum(values[:-1]) + values[-1] * (1 + share)) / 5
+    claimed = comparison.set_index("claim_id").loc["C011", "claimed_low"]
+    assert c011["band_ratio_low"] == round(claimed / high, 3)
+
+
+def test_claims_band_of_a_quoted_figure_needs_the_calendar(first):
+    calendar = releases.load_releases(project_paths())
+    row = {
+        "claim_id": "X9",
+        "date": "2026-02-01",
+        "tier": "quoted release",
+        "match_rule": "release_at_claim_date",
+        "cdc_period_end": "2025-08",
+        "cdc_years": "",
+        "cdc_indicator": "all_drugs",
+        "cdc_value": 73_000.0,
+        "claimed_low": 300_000.0,
+        "claimed_high": 300_000.0,
+        "ratio_low": round(300_000 / 73_000, 3),
+        "ratio_high": round(300_000 / 73_000, 3),
+    }
+    comparison = pd.DataFrame([row])
+    with pytest.raises(revisions.RevisionError, match="claim X9: its figure is quoted from a release beyond"):
+        revisions.claims_band(comparison, cdc.load_national(project_paths()), first, "2025-09")
+    table = revisions.claims_band(comparison, cdc.load_national(project_paths()), first, "2025-09", calendar=calendar)
+    got = table.iloc[0]
+    assert (got["release"], got["age_months"], got["age_at_claim_months"]) == (
+        "2026-01",
+        5,
+        6,
+    )  # release of 14 Jan 2026
+    assert got["band_measure"] == revisions.EITHER_MEASURE
+    assert got["band_percent"] == max(
+        revisions.band(first, "all_drugs", m, 5).largest_percent for m in ("reported", "predicted")
+    )
 
 
 # --- quoted releases and the finding -----------------------------------------------------------

@@ -150,7 +150,7 @@ def test_one_more_comparison_is_one_registry_entry(claims, national, calendar):
         round(300000 / (81711 * 1.1), 3),
         round(350000 / (81711 * 0.9), 3),
     )
-    assert sensitivity.COMPARISONS[-1].key == "later_release"  # the registry itself is unchanged
+    assert sensitivity.COMPARISONS[-1].key == "revision_band"  # the registry itself is unchanged
 
 
 def test_grid(claims, calendar, table):
@@ -162,3 +162,127 @@ def test_grid(claims, calendar, table):
     assert grid.loc["C001", "all_drugs"] == sensitivity.SAME_MARK
     assert grid.loc["C002", "final"] == "3.78-4.41 (not used)"
     assert grid.loc["C010", "matched"] == "" and grid.loc["C010", "all_drugs"] == ""
+    assert grid.loc["C001", "revision_band"] == "2.69-3.31 (not used)"  # shown, never the headline
+    assert grid.loc["C014", "revision_band"] == ""  # Dec 2023 rests on final data
+
+
+# --- the revision band row ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def first():
+    from analysis import revisions
+
+    return revisions.revisions()
+
+
+def test_the_revision_band_row_on_every_claim_it_applies_to(claims, national, table, first):
+    """A band row for every quantified claim whose matched figure is still provisional, none otherwise."""
+    from analysis import compare, revisions
+
+    dates = claims.set_index("claim_id")["date_value"]
+    bands = table[table["comparison"] == "revision_band"].set_index("claim_id")
+    matched = table[table["comparison"] == "matched"].set_index("claim_id")
+    applies = []
+    for claim in sensitivity.scored_claims(claims, releases.load_releases(project_paths())):
+        row = matched.loc[claim.claim_id]
+        if pd.isna(row["cdc_value"]):
+            continue  # no matched figure (C010): nothing to band
+        periods = [f"{y}-12" for y in claim.match.years] or [claim.match.period_end]
+        if any(revisions.is_provisional(national, claim.reading.indicator, p) for p in periods):
+            applies.append(claim.claim_id)
+    assert list(bands.index) == applies and len(applies) == 13
+    assert "C014" not in bands.index and "C010" not in bands.index
+    for claim_id, row in bands.iterrows():
+        match = matched.loc[claim_id]
+        newest = sensitivity.scored_claims(claims, releases.load_releases(project_paths()))
+        claim = next(item for item in newest if item.claim_id == claim_id)
+        period = claim.match.period_end
+        assert not row["eligible"] and row["why_not"] == sensitivity.BAND_WHY_NOT, claim_id
+        assert (row["cdc_value"], row["tier"], row["period"]) == (match["cdc_value"], "snapshot", match["period"])
+        assert row["age_months"] == revisions.months_between(period, "2025-09"), claim_id  # the snapshot's release
+        assert row["age_at_claim_months"] == revisions.months_between(period, dates[claim_id]), claim_id
+        assert "empirical bound from 5 periods of the Jun 2019" in row["label"], claim_id
+        assert "not a statistical interval" in row["label"] and row["label"].startswith("even if "), claim_id
+        found = revisions.band(first, claim.reading.indicator, "predicted", int(row["age_months"]))
+        assert row["band_percent"] == found.largest_percent and row["band_periods"] == found.periods, claim_id
+        assert row["band_releases"] == ", ".join(revisions.release_label(r) for r in found.releases)
+        if claim.match.years:
+            continue  # the average (C011): its arithmetic is checked in test_revisions
+        low, _ = compare.claimed_per_year(claim.value_low, claim.unit_base, period, claim_id)
+        high, _ = compare.claimed_per_year(claim.value_high, claim.unit_base, period, claim_id)
+        expected = revisions.ratio_range(
+            low, high, match["cdc_value"], int(row["age_months"]), first, claim.reading.indicator
+        )
+        assert (row["ratio_low"], row["ratio_high"]) == (expected.ratio_low, expected.ratio_high), claim_id
+        assert row["label"].startswith(expected.text()), claim_id
+        assert row["ratio_low"] <= match["ratio_low"] and row["ratio_high"] >= match["ratio_high"], claim_id
+    c001 = bands.loc["C001"]
+    assert (c001["age_months"], c001["age_at_claim_months"], c001["ratio_low"], c001["ratio_high"]) == (
+        13,
+        5,
+        2.694,
+        3.311,
+    )
+
+
+def test_the_band_row_agrees_with_notebook_05s_claims_band(claims, national, calendar, table, first):
+    from analysis import revisions
+
+    comparison = matching.claims_vs_cdc(claims, national, calendar)
+    nb05 = revisions.claims_band(comparison, national, first, "2025-09", calendar=calendar).set_index("claim_id")
+    bands = table[table["comparison"] == "revision_band"].set_index("claim_id")
+    assert list(nb05.index) == list(bands.index)
+    for column_05, column in (
+        ("band_ratio_low", "ratio_low"),
+        ("band_ratio_high", "ratio_high"),
+        ("band_percent", "band_percent"),
+        ("band_periods", "band_periods"),
+        ("age_months", "age_months"),
+        ("age_at_claim_months", "age_at_claim_months"),
+    ):
+        assert nb05[column_05].tolist() == bands[column].tolist(), column
+
+
+def test_a_quoted_figure_is_banded_at_the_release_it_was_read_from(claims, calendar, first):
+    """A figure quoted from a release beyond the snapshot: aged at that release, with the larger band."""
+    import dataclasses
+    import datetime as dt
+
+    from analysis import revisions
+
+    context = sensitivity.context_for(claims, cdc.load_national(project_paths()), calendar)
+    claim = next(item for item in sensitivity.scored_claims(claims, calendar) if item.claim_id == "C071")
+    quoted = matching.CdcFigure(
+        73_000.0, matching.QUOTED, "all_drugs", "quoted", "73,000 (quoted)", "x", dt.date(2026, 1, 14)
+    )
+    moved = dataclasses.replace(claim, match=dataclasses.replace(claim.match, period_end="2025-08"))
+    found = sensitivity.band_of(moved, quoted, context)
+    assert (found.release, found.newest.age_months) == ("2026-01", 5)
+    assert found.percent == max(
+        revisions.band(first, "all_drugs", m, 5).largest_percent for m in ("reported", "predicted")
+    )
+
+
+def test_the_age_is_counted_to_the_snapshots_recorded_release(claims, national, calendar, first):
+    """The snapshot's release month is the manifest's (the revisions table's latest release), even where the
+    release calendar would place the snapshot's latest period in another release (an accepted odd release)."""
+    from analysis import revisions
+
+    explicit = sensitivity.sensitivity_table(claims, national, calendar, band=revisions.BandBasis(first))
+    pd.testing.assert_frame_equal(explicit, sensitivity.sensitivity_table(claims, national, calendar))
+    other = revisions.BandBasis(first.assign(latest_release="2025-10"))
+    moved = sensitivity.sensitivity_table(claims, national, calendar, band=other)
+    c001 = moved[(moved["claim_id"] == "C001") & (moved["comparison"] == "revision_band")].iloc[0]
+    assert c001["age_months"] == 14 and "(this project's snapshot, the Oct 2025 release)" in c001["label"]
+    same = explicit[(explicit["claim_id"] == "C001") & (explicit["comparison"] == "revision_band")].iloc[0]
+    assert "at the release it is read from (release of 10 Sep 2025)" in same["label"]
+
+
+def test_band_lines_say_why_a_claim_has_no_band(table):
+    lines = sensitivity.band_lines(table)
+    assert lines[0].startswith("Revision band (shown, never used for the verdict)")
+    assert "C014: the 12 months ending Dec 2023 rests on final data: no revision band." in lines
+    assert "C010: no matched CDC figure: no revision band." in lines
+    assert any(line.startswith("C001: even if this period were revised by the largest revision seen") for line in lines)
+    assert len(lines) == 1 + len(QUANTIFIED)

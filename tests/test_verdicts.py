@@ -181,3 +181,49 @@ def test_verdict_and_robustness_lines(scored, inputs):
     )
     text = verdicts.verdict_lines(scored.reset_index())
     assert text[0].startswith("The rule (tolerance 10%): consistent with CDC") and len(text) == 19
+
+
+def test_the_revision_band_never_carries_the_verdict(inputs):
+    """The published rule: the band row shows how far the ratio could move, and changes no verdict."""
+    claims, national, calendar, _ = inputs
+    rule = verdicts.Thresholds().rule_text()
+    assert "revised either way by the largest revision seen" in rule
+    assert "at the release it was read from" in rule and "not a statistical interval" in rule
+    assert "never carries the verdict, and cannot by itself make a claim consistent with CDC" in rule
+    comparison = matching.claims_vs_cdc(claims, national, calendar)
+    table = sensitivity.sensitivity_table(claims, national, calendar)
+    for tolerance in (0.0, 0.10, 0.5):
+        thresholds = verdicts.Thresholds(tolerance)
+        judged = verdicts.judge_table(table, comparison, thresholds)
+        bands = judged[judged["comparison"] == "revision_band"]
+        assert len(bands) == 13 and not bands["headline"].any() and not bands["eligible"].any()
+        without = verdicts.judge_table(table[table["comparison"] != "revision_band"], comparison, thresholds)
+        heads = judged[judged["headline"]].set_index("claim_id")[["comparison", "verdict"]]
+        assert heads.equals(without[without["headline"]].set_index("claim_id")[["comparison", "verdict"]])
+    # a band that would reach CDC's figure does not make the claim consistent
+    two = pd.DataFrame(
+        {
+            **{column: "" for column in sensitivity.SENSITIVITY_COLUMNS},
+            "claim_id": ["C1", "C1"],
+            "comparison": ["matched", "revision_band"],
+            "eligible": [True, False],
+            "why_not": ["", sensitivity.BAND_WHY_NOT],
+            "ratio_low": pd.array([1.12, 1.08], dtype="Float64"),
+            "ratio_high": pd.array([1.12, 1.16], dtype="Float64"),
+        }
+    )
+    judged = verdicts.judge_table(two, pd.DataFrame({"claim_id": ["C1"], "qualifier": ["point"]})).set_index(
+        "comparison"
+    )
+    assert judged.loc["revision_band", "verdict"] == "consistent with CDC"  # its own reading, shown
+    assert (judged.loc["matched", "headline"], judged.loc["matched", "verdict"]) == (True, "overstates")
+
+
+def test_robustness_lines_end_with_the_revision_band(inputs):
+    claims, national, calendar, _ = inputs
+    comparison = matching.claims_vs_cdc(claims, national, calendar)
+    judged = verdicts.judge_table(sensitivity.sensitivity_table(claims, national, calendar), comparison)
+    lines = verdicts.robustness_lines(judged)
+    assert lines[-len(sensitivity.band_lines(judged)) :] == sensitivity.band_lines(judged)
+    c004 = next(line for line in lines if line.startswith("C004: even if"))
+    assert "the ratio would be 0.88 to 0.91" in c004 and "9 months old on the claim's date" in c004
