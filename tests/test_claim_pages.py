@@ -119,19 +119,20 @@ def test_claim_page_holds_the_quote_source_figure_and_every_comparison(evidence)
 
 
 def test_a_comparison_added_to_the_registry_shows_on_the_page(evidence):
-    """Whatever rows the sensitivity table has are rendered (e.g. a revision band added later)."""
+    """Whatever rows the sensitivity table has are rendered (e.g. one added to the registry later)."""
     judged = evidence.judged
     extra = judged[judged["claim_id"] == "C001"].iloc[[0]].copy()
-    extra["comparison"], extra["label"], extra["headline"] = "revision_band", "even if revised by the band", False
+    extra["comparison"], extra["label"], extra["headline"] = "a_later_comparison", "even if revised", False
     extra["cdc_phrase"], extra["ratio_low"], extra["ratio_high"] = "90,000 to 93,000 (band)", 2.69, 3.31
     rows = claim_pages.sensitivity_rows(pd.concat([judged, extra], ignore_index=True), "C001")
-    assert rows[-1]["title"] == "revision band" and rows[-1]["figure"] == "90,000 to 93,000 (band)"
+    assert rows[-1]["title"] == "a later comparison" and rows[-1]["figure"] == "90,000 to 93,000 (band)"
     assert rows[-1]["ratio"] == "2.69 to 3.31"
     inputs = evidence.claim_inputs()
     inputs = claim_pages.ClaimInputs(**{**inputs.__dict__, "judged": pd.concat([judged, extra], ignore_index=True)})
     html_text = pages.render("claim.html.j2", site=_site(), claim=claim_pages.claim_page(
         evidence.headline[evidence.headline["claim_id"] == "C001"].iloc[0], inputs))
-    assert "Revision band" in html_text and "90,000 to 93,000 (band)" in html_text
+    assert "A later comparison" in html_text and "90,000 to 93,000 (band)" in html_text
+    assert "Matched period revised by the largest revision seen" in html_text  # the registry's band row (main)
 
 
 def _site():
