@@ -119,8 +119,13 @@ def _snapshot(args: argparse.Namespace) -> int:
 
     with _locked(args, "snapshot"):
         result = snapshot.register(
-            args.file, args.release, args.note, source=args.source, day=args.date,
-            changelog=not args.no_changelog, paths=_paths(args),
+            args.file,
+            args.release,
+            args.note,
+            source=args.source,
+            day=args.date,
+            changelog=not args.no_changelog,
+            paths=_paths(args),
         )
     if not result.changed:
         print(f"{result.name}: unchanged (same bytes, release {result.release}); nothing written")
@@ -174,8 +179,13 @@ def _release_day(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     top.add_argument("--root", help="project root (default: this checkout or $OVERDOSE_PROJECT_ROOT)")
-    top.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
-                     help="how long to wait for another command holding the project lock (default 300)")
+    top.add_argument(
+        "--wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to wait for another command holding the project lock (default 300)",
+    )
     commands = top.add_subparsers(dest="command", required=True)
 
     fetch = commands.add_parser("fetch", help="pull CDC's newest release into data/raw/ (needs internet), then build")
@@ -184,8 +194,11 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--force", action="store_true", help="download even if CDC has not updated")
     fetch.add_argument("--base-url", default="https://data.cdc.gov", help="Socrata host (tests use a local server)")
     fetch.add_argument("--no-build", action="store_true", help="do not rebuild data/processed/ afterwards")
-    fetch.add_argument("--accept", action="store_true",
-                       help="install the release even if the update gate finds it worse than the snapshot")
+    fetch.add_argument(
+        "--accept",
+        action="store_true",
+        help="install the release even if the update gate finds it worse than the snapshot",
+    )
     fetch.set_defaults(run=_fetch)
 
     build = commands.add_parser("build", help="write data/processed/ from data/raw/")
@@ -218,8 +231,11 @@ def parser() -> argparse.ArgumentParser:
     refresh.add_argument("--summary-file", help="also write the change summary (Markdown) here")
     refresh.add_argument("--test-command", help="the test step (default: the README's, as `make test`)")
     refresh.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
-    refresh.add_argument("--accept", action="store_true",
-                         help="install the release even if the update gate finds it worse than the snapshot")
+    refresh.add_argument(
+        "--accept",
+        action="store_true",
+        help="install the release even if the update gate finds it worse than the snapshot",
+    )
     refresh.set_defaults(run=_refresh)
 
     day = commands.add_parser("release-day", help="print yes if today (UTC) is the day after CDC's usual release day")
@@ -240,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
 
     snap = commands.add_parser(
         "snapshot",
-        help="register a new release of a ledger (or the release calendar): validate, then swap file and manifest entry",
+        help="register a new release of a ledger or the release calendar: validate, then swap file and manifest entry",
         description="Register a new release of a raw file the manifest already describes (the ledgers, "
         "the release calendar, the older CDC snapshots). The new file -- --from PATH, or the file already "
         "at data/raw/<file> -- is validated whole with the loader the analysis uses; any problem is reported "

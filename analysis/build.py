@@ -12,9 +12,9 @@ under the project lock (:mod:`analysis.lock`).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -34,7 +34,7 @@ class Inputs:
     release_calendar: pd.DataFrame  # CDC's release calendar (data/raw/cdc_releases.csv)
 
     @classmethod
-    def load(cls, paths: Paths) -> "Inputs":
+    def load(cls, paths: Paths) -> Inputs:
         national = cdc.load_national(paths)
         return cls(
             cdc_national=national,
@@ -112,9 +112,7 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     # float_format applies to numpy floats only: nullable Float64 columns are written as float64
     # (<NA> becomes an empty field either way).
     floats = {column: "float64" for column, dtype in frame.dtypes.items() if str(dtype) == "Float64"}
-    return frame.astype(floats).to_csv(
-        index=False, lineterminator="\n", date_format="%Y-%m-%d", float_format="%.15g"
-    )
+    return frame.astype(floats).to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d", float_format="%.15g")
 
 
 def build(paths: Paths | None = None, *, quiet: bool = True, lock_wait: float = lock.DEFAULT_WAIT) -> list[Path]:

@@ -27,9 +27,9 @@ import csv
 import io
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -70,16 +70,12 @@ INDICATORS: dict[str, Indicator] = {
             "deaths",
             "drug_class",
         ),
-        Indicator(
-            "natural_semisynthetic", "Natural & semi-synthetic opioids (T40.2)", "deaths", "drug_class"
-        ),
+        Indicator("natural_semisynthetic", "Natural & semi-synthetic opioids (T40.2)", "deaths", "drug_class"),
         Indicator("synthetic_opioids", "Synthetic opioids, excl. methadone (T40.4)", "deaths", "drug_class"),
         Indicator("methadone", "Methadone (T40.3)", "deaths", "drug_class"),
         Indicator("heroin", "Heroin (T40.1)", "deaths", "drug_class"),
         Indicator("cocaine", "Cocaine (T40.5)", "deaths", "drug_class"),
-        Indicator(
-            "psychostimulants", "Psychostimulants with abuse potential (T43.6)", "deaths", "drug_class"
-        ),
+        Indicator("psychostimulants", "Psychostimulants with abuse potential (T43.6)", "deaths", "drug_class"),
     )
 }
 INDICATOR_BY_KEY: dict[str, Indicator] = {item.key: item for item in INDICATORS.values()}
@@ -88,8 +84,18 @@ MONTHS = {
     name: number
     for number, name in enumerate(
         [
-            "January", "February", "March", "April", "May", "June",
-            "July", "August", "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ],
         start=1,
     )
@@ -113,15 +119,32 @@ EXPORT_TO_API = {
 API_FIELDS = tuple(EXPORT_TO_API.values())
 #: Fields every release has; the others are optional (absent from the 2018 releases).
 REQUIRED_FIELDS = (
-    "state", "year", "month", "period", "indicator", "data_value",
-    "percent_complete", "percent_pending_investigation",
+    "state",
+    "year",
+    "month",
+    "period",
+    "indicator",
+    "data_value",
+    "percent_complete",
+    "percent_pending_investigation",
 )
 OPTIONAL_FIELDS = ("state_name", "footnote", "footnote_symbol", "predicted_value")
 
 TIDY_COLUMNS = [
-    "jurisdiction", "period_end", "year", "month", "indicator", "indicator_label", "unit",
-    "reported", "predicted", "reported_percent", "percent_complete",
-    "percent_pending_investigation", "footnote_symbol", "footnote",
+    "jurisdiction",
+    "period_end",
+    "year",
+    "month",
+    "indicator",
+    "indicator_label",
+    "unit",
+    "reported",
+    "predicted",
+    "reported_percent",
+    "percent_complete",
+    "percent_pending_investigation",
+    "footnote_symbol",
+    "footnote",
 ]
 KEY_COLUMNS = ["jurisdiction", "period_end", "indicator"]
 
@@ -324,9 +347,7 @@ class _Checker:
             value = value.item() if hasattr(value, "item") else value
             count = int(bad.sum())
             more = f" ({count - 1} more row(s) like it)" if count > 1 else ""
-            raise CDCSchemaError(
-                f"{self.source}, {self.locate(position)}, field {field}: {problem}: {value!r}{more}"
-            )
+            raise CDCSchemaError(f"{self.source}, {self.locate(position)}, field {field}: {problem}: {value!r}{more}")
 
 
 def _numeric(frame: pd.DataFrame, field: str, check: _Checker, strip_plus: bool = False) -> np.ndarray:
@@ -373,8 +394,11 @@ def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:
     check.fail_if(keys.isna(), "indicator", "unknown indicator")
     months = _map_unique(frame["month"], lambda name: MONTHS.get(str(name).strip()))
     check.fail_if(months.isna(), "month", "not a month name")
-    check.fail_if(_map_unique(frame["period"], lambda value: value != PERIOD).astype(bool), "period",
-                  f"only {PERIOD!r} values are defined")
+    check.fail_if(
+        _map_unique(frame["period"], lambda value: value != PERIOD).astype(bool),
+        "period",
+        f"only {PERIOD!r} values are defined",
+    )
     years = _numeric(frame, "year", check)
     with np.errstate(invalid="ignore"):
         check.fail_if(np.isnan(years) | (years % 1 != 0) | (years < 1900) | (years > 2100), "year", "not a year")
@@ -387,25 +411,37 @@ def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:
     is_count = ~is_percent
     has_predicted = ~np.isnan(predicted)
     with np.errstate(invalid="ignore"):
-        check.fail_if(is_percent & ((value < 0) | (value > 100)), "data_value",
-                      "'Percent with drugs specified' is a percentage (0-100)")
-        check.fail_if(is_percent & has_predicted, "predicted_value",
-                      "'Percent with drugs specified' has no predicted value")
-        check.fail_if(labels.isin(ALL_CAUSE_LABELS).to_numpy() & has_predicted, "predicted_value",
-                      "'Number of Deaths' (all causes) has no predicted value")
+        check.fail_if(
+            is_percent & ((value < 0) | (value > 100)),
+            "data_value",
+            "'Percent with drugs specified' is a percentage (0-100)",
+        )
+        check.fail_if(
+            is_percent & has_predicted, "predicted_value", "'Percent with drugs specified' has no predicted value"
+        )
+        check.fail_if(
+            labels.isin(ALL_CAUSE_LABELS).to_numpy() & has_predicted,
+            "predicted_value",
+            "'Number of Deaths' (all causes) has no predicted value",
+        )
         for field, column in (("data_value", value), ("predicted_value", predicted)):
-            check.fail_if(is_count & ((column < 0) | (column % 1 > 0)), field,
-                          "a death count must be a whole number >= 0")
-            check.fail_if(is_count & (column > bounds.CDC_DEATHS_CEILING), field,
-                          f"above the ceiling of {bounds.CDC_DEATHS_CEILING:,} deaths in 12 months (analysis.bounds)")
+            check.fail_if(
+                is_count & ((column < 0) | (column % 1 > 0)), field, "a death count must be a whole number >= 0"
+            )
+            check.fail_if(
+                is_count & (column > bounds.CDC_DEATHS_CEILING),
+                field,
+                f"above the ceiling of {bounds.CDC_DEATHS_CEILING:,} deaths in 12 months (analysis.bounds)",
+            )
         for field, column in (("percent_complete", complete), ("percent_pending_investigation", pending)):
             check.fail_if((column < 0) | (column > 100), field, "a percentage must be 0-100")
 
     year_int = years.astype("int64")
     month_int = months.to_numpy(dtype="int64")
     period_code = year_int * 100 + month_int
-    period_end = _map_unique(pd.Series(period_code, index=frame.index),
-                             lambda code: f"{code // 100:04d}-{code % 100:02d}")
+    period_end = _map_unique(
+        pd.Series(period_code, index=frame.index), lambda code: f"{code // 100:04d}-{code % 100:02d}"
+    )
     table = pd.DataFrame(
         {
             "jurisdiction": _map_unique(frame["state"], lambda value: str(value).strip()),
@@ -433,10 +469,7 @@ def _tidy_frame(frame: pd.DataFrame, *, source: str, locate) -> pd.DataFrame:
     if bool(duplicated.any()):
         positions = [int(i) for i in duplicated.to_numpy().nonzero()[0]]
         first = table.iloc[positions[0]]
-        same = [
-            p for p in positions
-            if (table.iloc[p][KEY_COLUMNS] == first[KEY_COLUMNS]).all()
-        ]
+        same = [p for p in positions if (table.iloc[p][KEY_COLUMNS] == first[KEY_COLUMNS]).all()]
         raise CDCSchemaError(
             f"{source}: duplicate rows for (jurisdiction, year, month, indicator) = "
             f"({first['jurisdiction']}, {first['year']}, {first['month']}, {first['indicator_label']!r}): "
@@ -561,12 +594,8 @@ def calendar_years(table: pd.DataFrame, jurisdiction: str = "US") -> pd.DataFram
     Only years whose December is in the data appear; nothing is summed or extrapolated.
     Death indicators only (the percent indicator is left out).
     """
-    rows = table[
-        (table["jurisdiction"] == jurisdiction) & (table["month"] == 12) & (table["unit"] == "deaths")
-    ]
-    out = rows[["year", "indicator", "reported", "predicted"]].sort_values(
-        ["year", "indicator"], kind="stable"
-    )
+    rows = table[(table["jurisdiction"] == jurisdiction) & (table["month"] == 12) & (table["unit"] == "deaths")]
+    out = rows[["year", "indicator", "reported", "predicted"]].sort_values(["year", "indicator"], kind="stable")
     return out.reset_index(drop=True)
 
 
@@ -575,8 +604,9 @@ def latest_period(table: pd.DataFrame) -> str:
     return str(table["period_end"].max())
 
 
-def value_at(table: pd.DataFrame, indicator_key: str, period_end: str, measure: str = "predicted",
-             jurisdiction: str = "US"):
+def value_at(
+    table: pd.DataFrame, indicator_key: str, period_end: str, measure: str = "predicted", jurisdiction: str = "US"
+):
     """One value (or ``pd.NA``) for an indicator and period; raises if the period is not in the data."""
     series = deaths(table, indicator_key, measure, jurisdiction)
     if period_end not in series.index:

@@ -28,8 +28,9 @@ import functools
 import io
 import re
 import textwrap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -264,7 +265,9 @@ def _attach(fig: Figure, kind: str, data: pd.DataFrame, x: str, y: str) -> Figur
     return fig
 
 
-def describe_figure(fig: Figure, data: pd.DataFrame, *, x: str, y: str, kind: str = "line", key: str = "figure") -> Figure:
+def describe_figure(
+    fig: Figure, data: pd.DataFrame, *, x: str, y: str, kind: str = "line", key: str = "figure"
+) -> Figure:
     """Give a figure drawn outside this module its alt text and data, so the report can show it.
 
     ``data``: what the figure plots, with a ``series`` column and the ``x`` and ``y`` columns.
@@ -285,7 +288,7 @@ def figure_svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]  # no XML prolog or DOCTYPE
+    text = text[text.index("<svg") :]  # no XML prolog or DOCTYPE
     return re.sub(r"\n[ ]+", "\n", text)
 
 
@@ -341,7 +344,7 @@ def figure_bundle(fig: Figure) -> tuple[dict[str, Any], dict[str, Any]]:
 def _rows(series_label: str, x_values, y_values, **extra) -> list[dict[str, Any]]:
     """Rows of plotted data for one series (missing values kept as missing)."""
     rows = []
-    for x_value, y_value in zip(x_values, y_values):
+    for x_value, y_value in zip(x_values, y_values, strict=True):
         if isinstance(y_value, float) and y_value != y_value:
             y_value = None
         elif y_value is not None and not isinstance(y_value, str) and pd.isna(y_value):
@@ -365,8 +368,9 @@ def _legend(ax: Axes, loc: str, fontsize: float | None = None) -> None:
     area = getattr(ax.figure, "_legend_area", None)
     if current_layout().legend_below and area is not None:
         handles, labels = ax.get_legend_handles_labels()
-        area.legend(handles, [_wrap(label, 80) for label in labels], loc="upper left", ncols=1, fontsize=7.5,
-                    borderaxespad=0)
+        area.legend(
+            handles, [_wrap(label, 80) for label in labels], loc="upper left", ncols=1, fontsize=7.5, borderaxespad=0
+        )
     else:
         ax.legend(loc=loc, fontsize=fontsize)
 
@@ -442,8 +446,9 @@ def finding_title(ax: Axes, title: str, subtitle: str | None = None) -> None:
     fig.suptitle(textwrap.fill(title, width=int(78 * scale)), x=0.0, ha="left", fontsize=12, fontweight="bold")
     if subtitle:
         narrow = 0.8 if current_layout().legend_below else 1.0  # the subtitle starts at the axes, not the edge
-        ax.set_title(textwrap.fill(subtitle, width=int(110 * scale * narrow)), loc="left", fontsize=9,
-                     fontweight="normal")
+        ax.set_title(
+            textwrap.fill(subtitle, width=int(110 * scale * narrow)), loc="left", fontsize=9, fontweight="normal"
+        )
 
 
 def fall_phrase(trend: compare.PeakDecline, subject: str) -> str:
@@ -451,10 +456,11 @@ def fall_phrase(trend: compare.PeakDecline, subject: str) -> str:
     latest period is the peak, '<subject> were at their peak in the latest period, the 12 months
     ending ...' (the direction is computed, never assumed)."""
     if trend.change < 0:
-        return (f"{subject} fell {abs(trend.change_pct):.0f}% from their peak in the 12 months ending "
-                f"{month_label(trend.peak_period)} to the 12 months ending {month_label(trend.latest_period)}")
-    return (f"{subject} were at their peak in the latest period, the 12 months ending "
-            f"{month_label(trend.latest_period)}")
+        return (
+            f"{subject} fell {abs(trend.change_pct):.0f}% from their peak in the 12 months ending "
+            f"{month_label(trend.peak_period)} to the 12 months ending {month_label(trend.latest_period)}"
+        )
+    return f"{subject} were at their peak in the latest period, the 12 months ending {month_label(trend.latest_period)}"
 
 
 def range_text(low: object, high: object) -> str:
@@ -468,8 +474,15 @@ def mark_campaign(ax: Axes, date=CAMPAIGN_START, label: str = CAMPAIGN_LABEL) ->
     date = pd.Timestamp(date)
     ax.axvline(date, color=COLOURS["campaign"], linestyle=":", linewidth=1.4, zorder=1)
     ax.annotate(
-        label, xy=(date, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
-        textcoords="offset points", ha="left", va="top", fontsize=8, color=COLOURS["campaign"],
+        label,
+        xy=(date, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -3),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=8,
+        color=COLOURS["campaign"],
     )
 
 
@@ -526,8 +539,11 @@ def _plot_series(ax: Axes, series: pd.Series, **style) -> list[dict[str, Any]]:
     plotted rows (series label, 12 month-ending period, value) for the chart's data."""
     values = series.astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
     ax.plot(period_dates(series.index), values, **style)
-    return _rows(style.get("label", str(series.name)), [str(p) for p in series.index],
-                 [None if v != v else int(v) if float(v).is_integer() else float(v) for v in values])
+    return _rows(
+        style.get("label", str(series.name)),
+        [str(p) for p in series.index],
+        [None if v != v else int(v) if float(v).is_integer() else float(v) for v in values],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,10 +557,17 @@ def overdose_trend(cdc_tidy: pd.DataFrame, source: str, indicators=("all_drugs",
     rows = []
     for key in indicators:
         colour = COLOURS.get(key, "#333333")
-        rows += _plot_series(ax, _series(cdc_tidy, key, "predicted"), color=colour,
-                             label=f"{SHORT_LABELS.get(key, key)}: predicted")
-        rows += _plot_series(ax, _series(cdc_tidy, key, "reported"), color=colour, linestyle="--", linewidth=1.2,
-                             label=f"{SHORT_LABELS.get(key, key)}: reported")
+        rows += _plot_series(
+            ax, _series(cdc_tidy, key, "predicted"), color=colour, label=f"{SHORT_LABELS.get(key, key)}: predicted"
+        )
+        rows += _plot_series(
+            ax,
+            _series(cdc_tidy, key, "reported"),
+            color=colour,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"{SHORT_LABELS.get(key, key)}: reported",
+        )
     main = compare.peak_and_decline(_series(cdc_tidy, indicators[0], "predicted"), indicators[0], "predicted")
     finding_title(
         ax,
@@ -552,13 +575,22 @@ def overdose_trend(cdc_tidy: pd.DataFrame, source: str, indicators=("all_drugs",
         "United States, deaths in the 12 months ending each month; predicted = adjusted for reporting delay",
     )
     _attach(fig, "line", _frame(rows, PERIOD_COLUMN, "deaths"), PERIOD_COLUMN, "deaths")
-    return _finish_cdc_time_chart(fig, ax, "Deaths in the 12 months ending that month",
-                                  "12 month-ending period (plotted at the end of its last month)", "lower right", source)
+    return _finish_cdc_time_chart(
+        fig,
+        ax,
+        "Deaths in the 12 months ending that month",
+        "12 month-ending period (plotted at the end of its last month)",
+        "lower right",
+        source,
+    )
 
 
 @chart("line")
-def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
-        "synthetic_opioids", "psychostimulants", "cocaine", "natural_semisynthetic", "heroin", "methadone")) -> Figure:
+def drug_classes(
+    cdc_tidy: pd.DataFrame,
+    source: str,
+    indicators=("synthetic_opioids", "psychostimulants", "cocaine", "natural_semisynthetic", "heroin", "methadone"),
+) -> Figure:
     """Drug classes as separate lines (predicted), never stacked or summed; title names the class that
     fell most (timing only: no causal verb)."""
     fig, ax = _new()
@@ -569,9 +601,11 @@ def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
         falls.append(compare.peak_and_decline(series, key, "predicted"))
     biggest = min(falls, key=lambda item: item.change)
     if biggest.change < 0:
-        headline = (f"{SHORT_LABELS[biggest.indicator].split(' (')[0]} fell most: down "
-                    f"{abs(biggest.change):,} deaths ({abs(biggest.change_pct):.0f}%) from their peak "
-                    f"({month_label(biggest.peak_period)}) to {month_label(biggest.latest_period)}")
+        headline = (
+            f"{SHORT_LABELS[biggest.indicator].split(' (')[0]} fell most: down "
+            f"{abs(biggest.change):,} deaths ({abs(biggest.change_pct):.0f}%) from their peak "
+            f"({month_label(biggest.peak_period)}) to {month_label(biggest.latest_period)}"
+        )
     else:
         headline = f"Every class shown is at its peak in the latest period, {month_label(biggest.latest_period)}"
     finding_title(
@@ -581,8 +615,9 @@ def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
         "several drugs): the lines must not be added up.",
     )
     _attach(fig, "line", _frame(rows, PERIOD_COLUMN, "deaths (predicted)"), PERIOD_COLUMN, "deaths (predicted)")
-    return _finish_cdc_time_chart(fig, ax, "Deaths in the 12 months ending that month (predicted)",
-                                  "12 month-ending period", "upper left", source)
+    return _finish_cdc_time_chart(
+        fig, ax, "Deaths in the 12 months ending that month (predicted)", "12 month-ending period", "upper left", source
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -590,55 +625,93 @@ def drug_classes(cdc_tidy: pd.DataFrame, source: str, indicators=(
 
 
 @chart("line and point")
-def claims_against_cdc(comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, source: str,
-                       start: str = "2022-01", y_max: float = 400_000) -> Figure:
+def claims_against_cdc(
+    comparison: pd.DataFrame, cdc_tidy: pd.DataFrame, source: str, start: str = "2022-01", y_max: float = 400_000
+) -> Figure:
     """Claimed annual deaths (ranges at the claim date) against CDC's 12 month-ending line.
 
     ``comparison`` is the scored comparison (:func:`analysis.verdicts.scored_comparison`): the title
-    comes from its verdicts (:func:`claims_title`). Claims above ``y_max`` are not drawn to scale: an arrow at the top edge and a label give the
-    figure. Counter-figures are drawn as grey points. Undated rows cannot be placed and are left out
-    (the notebook's table lists them).
+    comes from its verdicts (:func:`claims_title`). Claims above ``y_max`` are not drawn to scale: an arrow
+    at the top edge and a label give the figure. Counter-figures are drawn as grey points. Undated rows
+    cannot be placed and are left out (the notebook's table lists them).
     """
     fig, ax = _new()
     rows = []
     for key in ("all_drugs", "synthetic_opioids"):
-        rows += _plot_series(ax, _series(cdc_tidy, key, "predicted", start), color=COLOURS[key],
-                             label=f"CDC, {SHORT_LABELS[key]}: predicted")
-        rows += _plot_series(ax, _series(cdc_tidy, key, "reported", start), color=COLOURS[key], linestyle="--",
-                             linewidth=1.2, label=f"CDC, {SHORT_LABELS[key]}: reported")
+        rows += _plot_series(
+            ax,
+            _series(cdc_tidy, key, "predicted", start),
+            color=COLOURS[key],
+            label=f"CDC, {SHORT_LABELS[key]}: predicted",
+        )
+        rows += _plot_series(
+            ax,
+            _series(cdc_tidy, key, "reported", start),
+            color=COLOURS[key],
+            linestyle="--",
+            linewidth=1.2,
+            label=f"CDC, {SHORT_LABELS[key]}: reported",
+        )
     dated = comparison[comparison["date"] != ""].copy()
     dated["x"] = pd.to_datetime(dated["date"].str.slice(0, 10), format="mixed")
     claims = dated[(dated["kind"] == "claim") & dated["claimed_low"].notna()]
     off_scale = claims[claims["claimed_high"] > y_max]
     on_scale = claims[claims["claimed_high"] <= y_max]
-    ax.vlines(on_scale["x"], on_scale["claimed_low"].astype(float), on_scale["claimed_high"].astype(float),
-              color=COLOURS["claim"], linewidth=3, label="Administration claim (low to high figure)")
+    ax.vlines(
+        on_scale["x"],
+        on_scale["claimed_low"].astype(float),
+        on_scale["claimed_high"].astype(float),
+        color=COLOURS["claim"],
+        linewidth=3,
+        label="Administration claim (low to high figure)",
+    )
     ax.scatter(on_scale["x"], on_scale["claimed_high"].astype(float), color=COLOURS["claim"], s=18, zorder=3)
     ax.scatter(on_scale["x"], on_scale["claimed_low"].astype(float), color=COLOURS["claim"], s=18, zorder=3)
     offset = -150 if current_layout() is WIDE else -90
     for row in off_scale.itertuples():
-        ax.annotate(f"{row.speaker}, {row.x.day} {row.x:%b %Y}: {row.claimed_high:,.0f}\n(off the scale, kept as said)",
-                    xy=(row.x, y_max),
-                    xytext=(offset, -40), textcoords="offset points", fontsize=8, color=COLOURS["claim"],
-                    arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
+        ax.annotate(
+            f"{row.speaker}, {row.x.day} {row.x:%b %Y}: {row.claimed_high:,.0f}\n(off the scale, kept as said)",
+            xy=(row.x, y_max),
+            xytext=(offset, -40),
+            textcoords="offset points",
+            fontsize=8,
+            color=COLOURS["claim"],
+            arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]},
+        )
     counters = dated[dated["kind"] == "counter_figure"]
-    ax.scatter(counters["x"], counters["claimed_low"].astype(float), facecolors="white", edgecolors=COLOURS["counter"],
-               s=28, zorder=3, label="Counter-figure (as quoted, at its publication date)")
+    ax.scatter(
+        counters["x"],
+        counters["claimed_low"].astype(float),
+        facecolors="white",
+        edgecolors=COLOURS["counter"],
+        s=28,
+        zorder=3,
+        label="Counter-figure (as quoted, at its publication date)",
+    )
     for label, part, column, note in (
         ("Administration claim: low figure", on_scale, "claimed_low", ""),
         ("Administration claim: high figure", on_scale, "claimed_high", ""),
         ("Administration claim: off the scale (arrow)", off_scale, "claimed_high", "off the scale"),
         ("Counter-figure", counters, "claimed_low", ""),
     ):
-        rows += _rows(label, part["x"], [None if pd.isna(v) else float(v) for v in part[column]],
-                      claim_id=None, note=note)
-        for row, claim_id in zip(rows[len(rows) - len(part):], part["claim_id"]):
+        rows += _rows(
+            label, part["x"], [None if pd.isna(v) else float(v) for v in part[column]], claim_id=None, note=note
+        )
+        for row, claim_id in zip(rows[len(rows) - len(part) :], part["claim_id"], strict=True):
             row["claim_id"] = claim_id
-    finding_title(ax, claims_title(claims, y_max),
-                  "Claimed deaths per year at the date of the claim (red), against CDC's 12 month-ending counts. "
-                  "Counter-figures are plotted at their publication date.")
-    _attach(fig, "line and point", _frame(rows, "date or 12 months ending", "deaths per year", ("claim_id", "note")),
-            "date or 12 months ending", "deaths per year")
+    finding_title(
+        ax,
+        claims_title(claims, y_max),
+        "Claimed deaths per year at the date of the claim (red), against CDC's 12 month-ending counts. "
+        "Counter-figures are plotted at their publication date.",
+    )
+    _attach(
+        fig,
+        "line and point",
+        _frame(rows, "date or 12 months ending", "deaths per year", ("claim_id", "note")),
+        "date or 12 months ending",
+        "deaths per year",
+    )
     ax.set_ylim(0, y_max)
     _count_axis(ax, "Deaths per year / in 12 months")
     _date_axis(ax, "Date of claim; CDC period (plotted at its last month)")
@@ -658,8 +731,10 @@ def claims_title(claims: pd.DataFrame, y_max: float = 400_000) -> str:
         return f"None of the {len(scored)} numeric claims drawn to scale overstates CDC's count"
     low, high = over["headline_ratio_low"].min(), over["headline_ratio_low"].max()
     drawn = scored[scored["claimed_high"] <= y_max]
-    return (f"{len(over)} of the {len(drawn)} numeric claims drawn to scale overstate CDC's count, by at least "
-            f"{low:.1f} to {high:.1f} times even against the CDC figure most generous to each")
+    return (
+        f"{len(over)} of the {len(drawn)} numeric claims drawn to scale overstate CDC's count, by at least "
+        f"{low:.1f} to {high:.1f} times even against the CDC figure most generous to each"
+    )
 
 
 @chart("bar")
@@ -673,19 +748,39 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
     dated = lives[lives["lives_implied_high"].notna()].reset_index(drop=True)
     fig, ax = _new()
     x = range(len(dated))
-    ax.bar(x, dated["lives_implied_low"].astype(float), color=COLOURS["claim"], width=0.7,
-           label="If true: claimed lives per boat x vessels destroyed by that date")
+    ax.bar(
+        x,
+        dated["lives_implied_low"].astype(float),
+        color=COLOURS["claim"],
+        width=0.7,
+        label="If true: claimed lives per boat x vessels destroyed by that date",
+    )
     extra = (dated["lives_implied_high"] - dated["lives_implied_low"]).astype(float)
     ranges = dated[dated["per_boat_high"] > dated["per_boat_low"]]
     if len(ranges):
         stated = "; ".join(dict.fromkeys(range_text(r.per_boat_low, r.per_boat_high) for r in ranges.itertuples()))
-        ax.bar(x, extra, bottom=dated["lives_implied_low"].astype(float), color=COLOURS["claim"], alpha=0.35, width=0.7,
-               label=f"Upper figure of a range claim ({stated} per boat)")
+        ax.bar(
+            x,
+            extra,
+            bottom=dated["lives_implied_low"].astype(float),
+            color=COLOURS["claim"],
+            alpha=0.35,
+            width=0.7,
+            label=f"Upper figure of a range claim ({stated} per boat)",
+        )
     for key in ("all_drugs", "synthetic_opioids", "cocaine"):
         column = f"{key}_cdc"
-        ax.step([i - 0.5 for i in x] + [len(dated) - 0.5], list(dated[column].astype(float)) + [float(dated[column].iloc[-1])],
-                where="post", color=COLOURS[key], linewidth=2, label=f"CDC, {SHORT_LABELS[key]}, 12 months")
-    ticks = [f"{row.claim_id}\n{pd.Timestamp(row.date):%d %b %y}\n{row.vessels_by_date} boats" for row in dated.itertuples()]
+        ax.step(
+            [i - 0.5 for i in x] + [len(dated) - 0.5],
+            list(dated[column].astype(float)) + [float(dated[column].iloc[-1])],
+            where="post",
+            color=COLOURS[key],
+            linewidth=2,
+            label=f"CDC, {SHORT_LABELS[key]}, 12 months",
+        )
+    ticks = [
+        f"{row.claim_id}\n{pd.Timestamp(row.date):%d %b %y}\n{row.vessels_by_date} boats" for row in dated.itertuples()
+    ]
     categories = [tick.replace("\n", ", ") for tick in ticks]
     if current_layout() is WIDE:
         ax.set_xticks(list(x), ticks, fontsize=7.5)
@@ -694,12 +789,21 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
     rows = _rows("Lives implied (low figure)", categories, [float(v) for v in dated["lives_implied_low"]])
     rows += _rows("Lives implied (high figure)", categories, [float(v) for v in dated["lives_implied_high"]])
     for key in ("all_drugs", "synthetic_opioids", "cocaine"):
-        rows += _rows(f"CDC, {SHORT_LABELS[key]}, 12 months", categories,
-                      [None if pd.isna(v) else float(v) for v in dated[f"{key}_cdc"]])
+        rows += _rows(
+            f"CDC, {SHORT_LABELS[key]}, 12 months",
+            categories,
+            [None if pd.isna(v) else float(v) for v in dated[f"{key}_cdc"]],
+        )
     last = dated.iloc[-1]
     quoted = dated[dated["tier"].str.contains("quoted")]
-    quoted_text = (f"; CDC figures for {', '.join(dict.fromkeys(quoted['claim_id']))} are quoted from a later release "
-                   "(no snapshot period)") if len(quoted) else ""
+    quoted_text = (
+        (
+            f"; CDC figures for {', '.join(dict.fromkeys(quoted['claim_id']))} are quoted from a later release "
+            "(no snapshot period)"
+        )
+        if len(quoted)
+        else ""
+    )
     finding_title(
         ax,
         f"If each boat destroyed saved {range_text(last['per_boat_low'], last['per_boat_high'])} lives, the "
@@ -731,8 +835,12 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
     repeats = dated["repeat_of"].fillna("") != "" if "repeat_of" in dated else pd.Series(False, index=dated.index)
     styles = {
         "claimed_flow_cut": dict(color=COLOURS["claim"], marker="o", label="Claimed cut in drugs arriving by sea"),
-        "seizure_weight": dict(color=COLOURS["counter"], marker="s", label="White House evidence: drop in pounds seized (not flow)"),
-        "vessel_movement": dict(color=COLOURS["all_drugs"], marker="D", label="Pentagon: drop in drug-vessel movements"),
+        "seizure_weight": dict(
+            color=COLOURS["counter"], marker="s", label="White House evidence: drop in pounds seized (not flow)"
+        ),
+        "vessel_movement": dict(
+            color=COLOURS["all_drugs"], marker="D", label="Pentagon: drop in drug-vessel movements"
+        ),
     }
     rows = []
     for measure, style in styles.items():
@@ -740,38 +848,75 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
         if len(part):
             ax.scatter(part["date_value"], part["reduction_pct"].astype(float), s=36, zorder=3, **style)
             rows += _rows(style["label"], part["date_value"], [float(v) for v in part["reduction_pct"]])
-            for row, claim_id in zip(rows[len(rows) - len(part):], part["claim_id"], strict=True):
+            for row, claim_id in zip(rows[len(rows) - len(part) :], part["claim_id"], strict=True):
                 row["claim_id"] = claim_id
     again = dated[repeats]
     if len(again):
         label = "Second report of the same occasion (same day and speaker)"
-        ax.scatter(again["date_value"], again["reduction_pct"].astype(float), s=60, zorder=4, facecolors="none",
-                   edgecolors=COLOURS["claim"], linewidths=1.4, label=label)
+        ax.scatter(
+            again["date_value"],
+            again["reduction_pct"].astype(float),
+            s=60,
+            zorder=4,
+            facecolors="none",
+            edgecolors=COLOURS["claim"],
+            linewidths=1.4,
+            label=label,
+        )
         rows += _rows(label, again["date_value"], [float(v) for v in again["reduction_pct"]])
-        for row, claim_id in zip(rows[len(rows) - len(again):], again["claim_id"], strict=True):
+        for row, claim_id in zip(rows[len(rows) - len(again) :], again["claim_id"], strict=True):
             row["claim_id"] = claim_id
     claimed = dated[(dated["measure"] == "claimed_flow_cut") & ~repeats].sort_values("date_value", kind="stable")
-    ax.plot(claimed["date_value"], claimed["reduction_pct"].astype(float), color=COLOURS["claim"], linewidth=1, alpha=0.5)
-    worded = flow[flow["date_value"].notna() & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") != "")]
+    ax.plot(
+        claimed["date_value"], claimed["reduction_pct"].astype(float), color=COLOURS["claim"], linewidth=1, alpha=0.5
+    )
+    worded = flow[
+        flow["date_value"].notna() & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") != "")
+    ]
     for row in worded.itertuples():  # stated wording, not a value
-        ax.annotate(_wrap(f"{row.date_value.day} {row.date_value:%b %Y}: '{row.stated_wording}' (stated wording, "
-                          "not a figure)", 24),
-                    xy=(row.date_value, 99), xytext=(-30, -75), textcoords="offset points", fontsize=8, ha="center",
-                    va="top", color=COLOURS["claim"], arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]})
-        rows += _rows(f"Stated wording, not a figure: '{row.stated_wording}' (arrow)", [row.date_value], [None],
-                      claim_id=row.claim_id)
-    unquantified = flow[flow["date_value"].notna() & flow["reduction_pct"].isna()
-                        & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") == "")]
+        ax.annotate(
+            _wrap(
+                f"{row.date_value.day} {row.date_value:%b %Y}: '{row.stated_wording}' (stated wording, not a figure)",
+                24,
+            ),
+            xy=(row.date_value, 99),
+            xytext=(-30, -75),
+            textcoords="offset points",
+            fontsize=8,
+            ha="center",
+            va="top",
+            color=COLOURS["claim"],
+            arrowprops={"arrowstyle": "->", "color": COLOURS["claim"]},
+        )
+        rows += _rows(
+            f"Stated wording, not a figure: '{row.stated_wording}' (arrow)",
+            [row.date_value],
+            [None],
+            claim_id=row.claim_id,
+        )
+    unquantified = flow[
+        flow["date_value"].notna()
+        & flow["reduction_pct"].isna()
+        & (flow.get("stated_wording", pd.Series("", index=flow.index)).fillna("") == "")
+    ]
     for row in unquantified.itertuples():  # the wording is the ledger's, from the row's note
-        ax.annotate(_wrap(f"{row.date_value.day} {row.date_value:%b %Y}: {row.note}", 30), xy=(row.date_value, 100),
-                    xytext=(0, -40),
-                    textcoords="offset points", fontsize=8, ha="center", va="top", arrowprops={"arrowstyle": "->"})
+        ax.annotate(
+            _wrap(f"{row.date_value.day} {row.date_value:%b %Y}: {row.note}", 30),
+            xy=(row.date_value, 100),
+            xytext=(0, -40),
+            textcoords="offset points",
+            fontsize=8,
+            ha="center",
+            va="top",
+            arrowprops={"arrowstyle": "->"},
+        )
         rows += _rows("Statement without a number (arrow)", [row.date_value], [None], claim_id=row.claim_id)
     values = claimed["reduction_pct"].astype(float)
     finding_title(
         ax,
         f"{len(claimed)} dated statements put the cut in seaborne drugs at {values.min():.0f}% to {values.max():.0f}% "
-        f"({claimed['date_value'].min():%b %Y} to {claimed['date_value'].max():%b %Y}); no public data measures the flow",
+        f"({claimed['date_value'].min():%b %Y} to {claimed['date_value'].max():%b %Y}); no public data measures the "
+        "flow",
         "Each point is one statement; hollow points repeat an occasion already shown. Squares and diamonds measure "
         "other things (seizures, vessel trips), not flow.",
     )
@@ -781,8 +926,13 @@ def flow_series_chart(flow: pd.DataFrame, source: str) -> Figure:
     _date_axis(ax, "Date of statement")
     mark_campaign(ax)
     ax.set_xlim(CAMPAIGN_START - pd.Timedelta(days=20), dated["date_value"].max() + pd.Timedelta(days=25))
-    _attach(fig, "point", _frame(rows, "date", "stated reduction (percent)", ("claim_id",)), "date",
-            "stated reduction (percent)")
+    _attach(
+        fig,
+        "point",
+        _frame(rows, "date", "stated reduction (percent)", ("claim_id",)),
+        "date",
+        "stated reduction (percent)",
+    )
     _legend(ax, "lower right", fontsize=8)
     source_line(fig, source)
     return fig
@@ -800,29 +950,51 @@ def cumulative_deaths_chart(cumulative: pd.DataFrame, reconciliation: pd.DataFra
     rows = []
     for column, label, style in (
         ("killed", "Ledger: deaths as announced", dict(color=COLOURS["ledger"])),
-        ("killed_presumed", "Ledger: plus survivors never found", dict(color=COLOURS["ledger"], linestyle="--", linewidth=1.3)),
+        (
+            "killed_presumed",
+            "Ledger: plus survivors never found",
+            dict(color=COLOURS["ledger"], linestyle="--", linewidth=1.3),
+        ),
     ):
         xs = list(cumulative["date"]) + [end]
         ys = list(cumulative[column].astype(float)) + [float(cumulative[column].iloc[-1])]
         ax.step(xs, ys, where="post", label=label, **style)
         rows += _rows(label, xs, [int(v) for v in ys], publisher=None)
-    ax.scatter(reconciliation["as_of"], reconciliation["published_killed"].astype(float), s=22, zorder=3,
-               color=COLOURS["tally"], label="Published running tally (as of its date)")
-    rows += [dict(row, publisher=publisher) for row, publisher in zip(
-        _rows("Published running tally", reconciliation["as_of"], [int(v) for v in reconciliation["published_killed"]]),
-        reconciliation["publisher"])]
+    ax.scatter(
+        reconciliation["as_of"],
+        reconciliation["published_killed"].astype(float),
+        s=22,
+        zorder=3,
+        color=COLOURS["tally"],
+        label="Published running tally (as of its date)",
+    )
+    rows += [
+        dict(row, publisher=publisher)
+        for row, publisher in zip(
+            _rows(
+                "Published running tally", reconciliation["as_of"], [int(v) for v in reconciliation["published_killed"]]
+            ),
+            reconciliation["publisher"],
+            strict=True,
+        )
+    ]
     finding_title(
         ax,
         reconcile.upper_count_headline(reconciliation),
         f"Ledger, at least: {int(cumulative['killed'].iloc[-1])} deaths as announced, "
-        f"{int(cumulative['killed_presumed'].iloc[-1])} with survivors never found, by {cumulative['date'].iloc[-1]:%d %b %Y}"
-        + _excess_subtitle(reconciliation),
+        f"{int(cumulative['killed_presumed'].iloc[-1])} with survivors never found, by "
+        f"{cumulative['date'].iloc[-1]:%d %b %Y}" + _excess_subtitle(reconciliation),
     )
     _count_axis(ax, "People killed, cumulative")
     _date_axis(ax, "Date (ledger: strike date; tallies: publication date)")
     mark_campaign(ax)
-    _attach(fig, "step line and point", _frame(rows, "date", "people killed, cumulative", ("publisher",)), "date",
-            "people killed, cumulative")
+    _attach(
+        fig,
+        "step line and point",
+        _frame(rows, "date", "people killed, cumulative", ("publisher",)),
+        "date",
+        "people killed, cumulative",
+    )
     _legend(ax, "lower right")
     source_line(fig, source)
     return fig
@@ -832,8 +1004,10 @@ def _excess_subtitle(reconciliation: pd.DataFrame) -> str:
     excess = reconcile.above_upper_count(reconciliation)
     if excess is None:
         return ""
-    return (f"; against deaths as announced the late tallies are {excess.announced_min} to {excess.announced_max} "
-            f"above it ({excess.widest_publisher}, {excess.widest_as_of:%d %b %Y})")
+    return (
+        f"; against deaths as announced the late tallies are {excess.announced_min} to {excess.announced_max} "
+        f"above it ({excess.widest_publisher}, {excess.widest_as_of:%d %b %Y})"
+    )
 
 
 @chart("stacked bar")
@@ -873,27 +1047,47 @@ def monthly_theater_chart(by_month: pd.DataFrame, source: str, measure: str = "k
 
 
 @chart("line")
-def timeline_chart(cdc_tidy: pd.DataFrame, milestone_table: pd.DataFrame, source: str, start: str = "2022-01") -> Figure:
+def timeline_chart(
+    cdc_tidy: pd.DataFrame, milestone_table: pd.DataFrame, source: str, start: str = "2022-01"
+) -> Figure:
     """Overdose deaths (predicted solid, reported dashed) with the campaign's milestones."""
     fig, ax = _new()
     rows = []
     for key in ("all_drugs", "synthetic_opioids"):
-        rows += _plot_series(ax, _series(cdc_tidy, key, "predicted", start), color=COLOURS[key],
-                             label=f"{SHORT_LABELS[key]}: predicted")
-        rows += _plot_series(ax, _series(cdc_tidy, key, "reported", start), color=COLOURS[key], linestyle="--",
-                             linewidth=1.2, label=f"{SHORT_LABELS[key]}: reported")
+        rows += _plot_series(
+            ax, _series(cdc_tidy, key, "predicted", start), color=COLOURS[key], label=f"{SHORT_LABELS[key]}: predicted"
+        )
+        rows += _plot_series(
+            ax,
+            _series(cdc_tidy, key, "reported", start),
+            color=COLOURS[key],
+            linestyle="--",
+            linewidth=1.2,
+            label=f"{SHORT_LABELS[key]}: reported",
+        )
     ordered = milestone_table.sort_values("date_value", kind="stable").reset_index(drop=True)
     narrow = current_layout() is not WIDE
     for number, row in enumerate(ordered.itertuples()):
         ax.axvline(row.date_value, color=COLOURS["campaign"], linestyle=":", linewidth=1.2, zorder=1)
         from . import prose
 
-        label = f"{row.label}, {prose.date(row.date)}" + (" (no ledger source)" if row.source_status == "missing" else "")
+        label = f"{row.label}, {prose.date(row.date)}" + (
+            " (no ledger source)" if row.source_status == "missing" else ""
+        )
         rows += _rows(f"Milestone: {label}", [row.date_value], [None])
-        ax.annotate(_wrap(label, 60) if narrow else label, xy=(row.date_value, 0.06 + (0.11 if narrow else 0.075) * (len(ordered) - 1 - number)),
-                    xycoords=("data", "axes fraction"), xytext=(-3, 0), textcoords="offset points",
-                    ha="right", va="center", fontsize=6.5 if narrow else 7.5, color=COLOURS["campaign"], zorder=4,
-                    bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+        ax.annotate(
+            _wrap(label, 60) if narrow else label,
+            xy=(row.date_value, 0.06 + (0.11 if narrow else 0.075) * (len(ordered) - 1 - number)),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=6.5 if narrow else 7.5,
+            color=COLOURS["campaign"],
+            zorder=4,
+            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+        )
     main = compare.peak_and_decline(_series(cdc_tidy, "all_drugs", "predicted"), "all_drugs", "predicted")
     first = milestone_table.loc[milestone_table["key"] == "first_strike", "date_value"].iloc[0]
     first_month = pd.Period(first, "M")
@@ -980,27 +1174,41 @@ def revision_by_age_chart(revisions_table: pd.DataFrame, source: str, indicator:
                 style["color"] = colour
             label = f"{measure.capitalize()}, first published in the {revisions.release_label(release)} release"
             ax.scatter(part["age_months"], part["revision_percent"].astype(float), zorder=3, label=label, **style)
-            plotted += _rows(label, [int(v) for v in part["age_months"]],
-                             [float(v) for v in part["revision_percent"]], period_end=None)
-            for row, period in zip(plotted[len(plotted) - len(part):], part["period_end"], strict=True):
+            plotted += _rows(
+                label,
+                [int(v) for v in part["age_months"]],
+                [float(v) for v in part["revision_percent"]],
+                period_end=None,
+            )
+            for row, period in zip(plotted[len(plotted) - len(part) :], part["period_end"], strict=True):
                 row["period_end"] = period
     reported = rows[rows["measure"] == "reported"]
     predicted = rows[rows["measure"] == "predicted"]
     top = reported.loc[reported["revision_percent"].abs().idxmax()]
-    title = (f"{SHORT_LABELS.get(indicator, indicator)}: first-published reported counts were later revised by "
-             f"up to {top['revision_percent']:+.1f}% ({int(top['age_months'])} months old)")
+    title = (
+        f"{SHORT_LABELS.get(indicator, indicator)}: first-published reported counts were later revised by "
+        f"up to {top['revision_percent']:+.1f}% ({int(top['age_months'])} months old)"
+    )
     if len(predicted):
-        title += (f"; predicted values by {predicted['revision_percent'].min():+.1f}% to "
-                  f"{predicted['revision_percent'].max():+.1f}%")
+        title += (
+            f"; predicted values by {predicted['revision_percent'].min():+.1f}% to "
+            f"{predicted['revision_percent'].max():+.1f}%"
+        )
     finding_title(
-        ax, title,
+        ax,
+        title,
         f"Each point is one 12 month-ending period in the earliest release held, against the "
         f"{revisions.release_label(latest)} release (like with like: reported vs reported, predicted vs predicted)",
     )
     _percent_axis(ax, f"Revision to the {revisions.release_label(latest)} release (% of the first value)")
     _months_axis(ax, float(rows["age_months"].max()) + 2)
-    _attach(fig, "point", _frame(plotted, "age at release (months)", "revision (percent)", ("period_end",)),
-            "age at release (months)", "revision (percent)")
+    _attach(
+        fig,
+        "point",
+        _frame(plotted, "age at release (months)", "revision (percent)", ("period_end",)),
+        "age at release (months)",
+        "revision (percent)",
+    )
     _legend(ax, "upper right", fontsize=8)
     source_line(fig, source)
     return fig
@@ -1013,8 +1221,9 @@ def anticipation_chart(revisions_table: pd.DataFrame, source: str, indicator: st
     from . import revisions
 
     rows = revisions_table[(revisions_table["indicator"] == indicator) & revisions_table["provisional_at_release"]]
-    wide = rows.pivot_table(index=["period_end", "first_release", "age_months"], columns="measure",
-                            values="error_percent", aggfunc="first").dropna()
+    wide = rows.pivot_table(
+        index=["period_end", "first_release", "age_months"], columns="measure", values="error_percent", aggfunc="first"
+    ).dropna()
     if wide.empty or not {"reported", "predicted"} <= set(wide.columns):
         raise ValueError(f"no provisional figure of {indicator} with both a reported and a predicted value")
     wide = wide.reset_index()
@@ -1025,14 +1234,30 @@ def anticipation_chart(revisions_table: pd.DataFrame, source: str, indicator: st
         part = wide[wide["first_release"] == release]
         label = revisions.release_label(release)
         for measure in ("reported", "predicted"):
-            plotted += _rows(f"{measure.capitalize()}, {label} release", [int(v) for v in part["age_months"]],
-                             [float(v) for v in part[measure]], period_end=None)
-            for row, period in zip(plotted[len(plotted) - len(part):], part["period_end"], strict=True):
+            plotted += _rows(
+                f"{measure.capitalize()}, {label} release",
+                [int(v) for v in part["age_months"]],
+                [float(v) for v in part[measure]],
+                period_end=None,
+            )
+            for row, period in zip(plotted[len(plotted) - len(part) :], part["period_end"], strict=True):
                 row["period_end"] = period
-        ax.scatter(part["age_months"], part["reported"].astype(float), color=colour, zorder=3,
-                   label=f"Reported, {label} release", **MEASURE_MARKERS["reported"])
-        ax.scatter(part["age_months"], part["predicted"].astype(float), edgecolors=colour, zorder=3,
-                   label=f"Predicted, {label} release", **MEASURE_MARKERS["predicted"])
+        ax.scatter(
+            part["age_months"],
+            part["reported"].astype(float),
+            color=colour,
+            zorder=3,
+            label=f"Reported, {label} release",
+            **MEASURE_MARKERS["reported"],
+        )
+        ax.scatter(
+            part["age_months"],
+            part["predicted"].astype(float),
+            edgecolors=colour,
+            zorder=3,
+            label=f"Predicted, {label} release",
+            **MEASURE_MARKERS["predicted"],
+        )
     closer = int((wide["predicted"].abs() < wide["reported"].abs()).sum())
     latest = str(rows["latest_release"].iloc[0])
     finding_title(
@@ -1045,8 +1270,13 @@ def anticipation_chart(revisions_table: pd.DataFrame, source: str, indicator: st
     )
     _percent_axis(ax, f"First value vs {revisions.release_label(latest)} reported count (%)")
     _months_axis(ax, float(wide["age_months"].max()) + 2)
-    _attach(fig, "point", _frame(plotted, "age at release (months)", "error (percent)", ("period_end",)),
-            "age at release (months)", "error (percent)")
+    _attach(
+        fig,
+        "point",
+        _frame(plotted, "age at release (months)", "error (percent)", ("period_end",)),
+        "age at release (months)",
+        "error (percent)",
+    )
     _legend(ax, "lower right", fontsize=8)
     source_line(fig, source)
     return fig

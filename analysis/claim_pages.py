@@ -41,8 +41,10 @@ HEADINGS = {
     verdicts.OVERSTATES: ("overstates CDC's count", "overstate CDC's count"),
     verdicts.UNDERSTATES: ("understates CDC's count", "understate CDC's count"),
     verdicts.CONSISTENT: ("is consistent with CDC's count", "are consistent with CDC's count"),
-    verdicts.NOT_CHECKABLE: ("cannot be checked against a count of deaths",
-                             "cannot be checked against a count of deaths"),
+    verdicts.NOT_CHECKABLE: (
+        "cannot be checked against a count of deaths",
+        "cannot be checked against a count of deaths",
+    ),
 }
 
 #: Each tier in words (where the CDC figure comes from).
@@ -55,10 +57,10 @@ TIER_WORDS = {
 
 #: Each qualifier in words (how the claimed figure is read).
 QUALIFIER_WORDS = {
-    qualifiers.FLOOR: "a floor (\"over N\"): true of any larger number",
-    qualifiers.RANGE: "a range (\"N to M\")",
-    qualifiers.POINT: "a single figure (\"N\" or \"about N\")",
-    qualifiers.CEILING: "a ceiling (\"up to N\")",
+    qualifiers.FLOOR: 'a floor ("over N"): true of any larger number',
+    qualifiers.RANGE: 'a range ("N to M")',
+    qualifiers.POINT: 'a single figure ("N" or "about N")',
+    qualifiers.CEILING: 'a ceiling ("up to N")',
     qualifiers.NONE: "no number",
 }
 
@@ -120,7 +122,7 @@ class VerdictItem:
 
     @property
     def rest(self) -> str:
-        return self.text[len(self.lead):]
+        return self.text[len(self.lead) :]
 
 
 @dataclass
@@ -137,9 +139,7 @@ def verdict_items(headline: pd.DataFrame) -> list[VerdictItem]:
     for _, row in headline.iterrows():
         group = row["scope"] == verdicts.SCOPE_GROUP
         who = str(row["speaker"])
-        when = (
-            f"{_statement_count(row)} statements, to {_when(row['date'])}" if group else _when(row["date"])
-        )
+        when = f"{_statement_count(row)} statements, to {_when(row['date'])}" if group else _when(row["date"])
         out.append(
             VerdictItem(
                 claim_id=str(row["claim_id"]),
@@ -190,8 +190,9 @@ def summary_line(headline: pd.DataFrame) -> str:
     if counts[verdicts.UNDERSTATES]:
         parts.append(f"{counts[verdicts.UNDERSTATES]:,} understate it")
     if counts[verdicts.CONSISTENT]:
-        parts.append(f"{counts[verdicts.CONSISTENT]:,} {'is' if counts[verdicts.CONSISTENT] == 1 else 'are'} "
-                     "consistent with it")
+        parts.append(
+            f"{counts[verdicts.CONSISTENT]:,} {'is' if counts[verdicts.CONSISTENT] == 1 else 'are'} consistent with it"
+        )
     unchecked = per_year[per_year["verdict"] == verdicts.NOT_CHECKABLE]
     no_number = int((unchecked["qualifier"] == qualifiers.NONE).sum())
     no_figure = len(unchecked) - no_number
@@ -207,9 +208,8 @@ def summary_line(headline: pd.DataFrame) -> str:
     if len(groups):
         topics = [_group_words(row) for _, row in groups.iterrows()]
         checkable = groups["verdict"] != verdicts.NOT_CHECKABLE
-        text += (
-            f" The claims of {_join(topics)}, taken together, "
-            + ("cannot be checked against a count of deaths." if not checkable.any() else "are rated on their pages.")
+        text += f" The claims of {_join(topics)}, taken together, " + (
+            "cannot be checked against a count of deaths." if not checkable.any() else "are rated on their pages."
         )
     return text.strip()
 
@@ -263,30 +263,40 @@ def rule_applied(
     if qualifier == qualifiers.NONE:
         return "The claim gives no number, so no count can be set against it: not checkable."
     if compare._missing(ratio_low):
-        return ("CDC had published no figure this claim can be set against by the day it was made: "
-                "not checkable.")
+        return "CDC had published no figure this claim can be set against by the day it was made: not checkable."
     low, high = prose.ratio(ratio_low), prose.ratio(ratio_high)
     if verdict == verdicts.OVERSTATES:
         figure = "floor" if qualifier == qualifiers.FLOOR else "lowest figure"
-        return (f"The claim's {figure} is {low} times the CDC figure most generous to it, more than {prose.ratio(top)} "
-                f"times ({pct} above): it overstates.")
+        return (
+            f"The claim's {figure} is {low} times the CDC figure most generous to it, more than {prose.ratio(top)} "
+            f"times ({pct} above): it overstates."
+        )
     if verdict == verdicts.UNDERSTATES:
-        return (f"The claim's highest figure is {high} times the CDC figure most generous to it, less than "
-                f"{prose.ratio(bottom)} times ({pct} below): it understates.")
+        return (
+            f"The claim's highest figure is {high} times the CDC figure most generous to it, less than "
+            f"{prose.ratio(bottom)} times ({pct} below): it understates."
+        )
     if verdict == verdicts.CONSISTENT:
         if qualifier == qualifiers.FLOOR:
             if float(ratio_low) <= 1:
-                return (f"The claim is a floor and CDC's figure meets it (the floor is {low} times CDC's figure): "
-                        "consistent with CDC.")
-            return (f"The claim is a floor that CDC's figure misses by no more than {pct} ({low} times): "
-                    "consistent with CDC.")
+                return (
+                    f"The claim is a floor and CDC's figure meets it (the floor is {low} times CDC's figure): "
+                    "consistent with CDC."
+                )
+            return (
+                f"The claim is a floor that CDC's figure misses by no more than {pct} ({low} times): "
+                "consistent with CDC."
+            )
         if qualifier == qualifiers.RANGE:
-            return (f"The range, {low} to {high} times CDC's figure, reaches it once widened by {pct}: "
-                    "consistent with CDC.")
+            return (
+                f"The range, {low} to {high} times CDC's figure, reaches it once widened by {pct}: consistent with CDC."
+            )
         if qualifier == qualifiers.CEILING:
             return f"CDC's figure does not exceed the ceiling by more than {pct}: consistent with CDC."
-        return (f"The claim is {low} times CDC's figure, within {pct} of it (between {prose.ratio(bottom)} and "
-                f"{prose.ratio(top)} times): consistent with CDC.")
+        return (
+            f"The claim is {low} times CDC's figure, within {pct} of it (between {prose.ratio(bottom)} and "
+            f"{prose.ratio(top)} times): consistent with CDC."
+        )
     return "Not checkable."
 
 
@@ -316,8 +326,9 @@ def sensitivity_rows(judged: pd.DataFrame, claim_id: str) -> list[dict[str, Any]
                 "ratio": ratio_words(row["ratio_low"], row["ratio_high"]),
                 "verdict": str(row["verdict"]) if has else verdicts.NOT_CHECKABLE,
                 "used": bool(row["eligible"]) and has,
-                "why_not": prose.humanize_dates(str(row["why_not"])) if not row["eligible"] else (
-                    "" if has else "no figure"),
+                "why_not": prose.humanize_dates(str(row["why_not"]))
+                if not row["eligible"]
+                else ("" if has else "no figure"),
                 "headline": bool(row["headline"]),
             }
         )
@@ -369,8 +380,9 @@ def claim_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
                 "date": _when(ledger["date"]),
                 "venue": "" if compare._missing(ledger["venue"]) else prose.humanize_dates(str(ledger["venue"])),
                 "source": source_of(ledger),
-                "checked": "" if compare._missing(ledger["checked_against"]) else prose.humanize_dates(
-                    str(ledger["checked_against"])),
+                "checked": ""
+                if compare._missing(ledger["checked_against"])
+                else prose.humanize_dates(str(ledger["checked_against"])),
                 "figure": "",
             }
         ],
@@ -386,8 +398,9 @@ def claim_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
         "sensitivity": sensitivity_rows(inputs.judged, row["claim_id"]),
         "rule": inputs.thresholds.rule_text(),
         "tolerance": inputs.thresholds.percent,
-        "applied": rule_applied(row["qualifier"], row["verdict"], row["ratio_low"], row["ratio_high"],
-                                inputs.thresholds),
+        "applied": rule_applied(
+            row["qualifier"], row["verdict"], row["ratio_low"], row["ratio_high"], inputs.thresholds
+        ),
         "facts": [],
         "notes": [],
     }
@@ -409,9 +422,12 @@ def _statement(claim_id: str, inputs: ClaimInputs, figure: str) -> dict[str, Any
 
 
 def _fact(row: Any) -> dict[str, Any]:
-    return {"route": row["route"], "what": prose.humanize_dates(str(row["what"])),
-            "period": prose.humanize_dates(str(row["period"])) if isinstance(row["period"], str) else "",
-            "source": source_of(row)}
+    return {
+        "route": row["route"],
+        "what": prose.humanize_dates(str(row["what"])),
+        "period": prose.humanize_dates(str(row["period"])) if isinstance(row["period"], str) else "",
+        "source": source_of(row),
+    }
 
 
 def group_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
@@ -425,18 +441,22 @@ def group_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
             if compare._missing(item.lives_implied_high):
                 figure = f"{per} lives per boat; undated, so no count of boats destroyed by then"
             else:
-                figure = (f"{per} lives per boat; {int(item.vessels_by_date):,} boats destroyed by then in the strike "
-                          f"ledger, so {ratio_or_number(item.lives_implied_low, item.lives_implied_high)} lives "
-                          f"implied: {ratio_words(item.ratio_all_drugs_low, item.ratio_all_drugs_high)} times a year "
-                          f"of all drug overdose deaths ({prose.period(item.cdc_period_end)})")
+                figure = (
+                    f"{per} lives per boat; {int(item.vessels_by_date):,} boats destroyed by then in the strike "
+                    f"ledger, so {ratio_or_number(item.lives_implied_low, item.lives_implied_high)} lives "
+                    f"implied: {ratio_words(item.ratio_all_drugs_low, item.ratio_all_drugs_high)} times a year "
+                    f"of all drug overdose deaths ({prose.period(item.cdc_period_end)})"
+                )
             statements.append(_statement(item.claim_id, inputs, figure))
         if inputs.facts is not None:
             routed = boats.route_facts(inputs.facts)
             facts = [_fact(fact) for _, fact in routed[routed["route"].isin((boats.BY_SEA, boats.BY_LAND))].iterrows()]
         notes = [boats.DOSE_NOTE, boats.OVERLAP_NOTE]
-        applied = ("The claims count lives said to be saved, not deaths: how many lethal doses a cargo could make "
-                   "cannot be set against a count of deaths, so the rule rates them not checkable. The page shows "
-                   "the arithmetic as the conditional it is.")
+        applied = (
+            "The claims count lives said to be saved, not deaths: how many lethal doses a cargo could make "
+            "cannot be set against a count of deaths, so the rule rates them not checkable. The page shows "
+            "the arithmetic as the conditional it is."
+        )
     elif row["topic"] == compare.FLOW_TOPIC:
         for item in inputs.flow.itertuples(index=False):
             if item.measure == "claimed_flow_cut":
@@ -451,12 +471,16 @@ def group_page(row: pd.Series, inputs: ClaimInputs) -> dict[str, Any]:
             else:
                 figure = f"{item.reduction_pct:.0f}%: {item.what_it_measures}"
             statements.append(_statement(item.claim_id, inputs, prose.humanize_dates(figure)))
-        notes = ["No public dataset measures the volume of drugs moving by sea, so the claimed percentages cannot "
-                 "be checked against a flow series; CDC's counts measure deaths, not supply. A fall in the weight "
-                 "of drugs seized can mean less traffic, less interdiction or traffic that moved elsewhere; a fall "
-                 "in drug-vessel movements counts trips, not volume."]
-        applied = ("A cut in the drugs arriving by sea is not a count of deaths, and no public data measure that "
-                   "flow: the rule rates these claims not checkable.")
+        notes = [
+            "No public dataset measures the volume of drugs moving by sea, so the claimed percentages cannot "
+            "be checked against a flow series; CDC's counts measure deaths, not supply. A fall in the weight "
+            "of drugs seized can mean less traffic, less interdiction or traffic that moved elsewhere; a fall "
+            "in drug-vessel movements counts trips, not volume."
+        ]
+        applied = (
+            "A cut in the drugs arriving by sea is not a count of deaths, and no public data measure that "
+            "flow: the rule rates these claims not checkable."
+        )
     else:
         raise ValueError(f"no evidence page for the group of topic {row['topic']!r}")
     return {

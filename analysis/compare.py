@@ -45,9 +45,7 @@ RATIO_DECIMALS = 3
 
 _FENTANYL = re.compile(r"fentanyl|fentanilo|synthetic opioid", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
-_TWELVE_MONTHS = re.compile(
-    r"12[ -]months? ending (?:in )?([A-Za-z]{3,9})\.? ([0-9]{4})", re.IGNORECASE
-)
+_TWELVE_MONTHS = re.compile(r"12[ -]months? ending (?:in )?([A-Za-z]{3,9})\.? ([0-9]{4})", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\blast year\b", re.IGNORECASE)
 _THIS_YEAR = re.compile(r"\bthis year\b", re.IGNORECASE)
 
@@ -134,9 +132,7 @@ def named_period(period_text: object, claim_date: object = None, claim_id: str =
     if years:
         year = int(years[0])
         if relative is not None and relative[1] is not None and relative[1] != year:
-            raise MatchError(
-                f"{where}: says {relative[0]!r} but names {year}; the claim's date gives {relative[1]}"
-            )
+            raise MatchError(f"{where}: says {relative[0]!r} but names {year}; the claim's date gives {relative[1]}")
         return PeriodMatch(f"{year:04d}-12", "named_year", f"names calendar year {year} (12 months ending Dec {year})")
     if relative is not None:
         if relative[1] is None:
@@ -188,9 +184,7 @@ def cdc_indicator_for(unit_qualifier: object, period_text: object, quote: object
     if named:
         key = NAMED_INDICATORS.get(named.group(1).lower())
         if key is None:
-            raise MatchError(
-                f"period note names indicator {named.group(1)!r}; known: {', '.join(NAMED_INDICATORS)}"
-            )
+            raise MatchError(f"period note names indicator {named.group(1)!r}; known: {', '.join(NAMED_INDICATORS)}")
         return key, f"period note names the indicator ({named.group(1)})"
     if _FENTANYL.search(qualifier):
         return SYNTHETIC_OPIOIDS, "unit qualifier names fentanyl/synthetic opioids"
@@ -215,8 +209,7 @@ def claimed_per_year(
         conversion = f"per day x {days} ({source})"
         return (None if _missing(value) else float(value) * days), conversion
     raise MatchError(
-        f"claim {claim_id}, field unit: base unit {unit_base!r} is not a deaths-per-year, "
-        f"per-12-months or per-day unit"
+        f"claim {claim_id}, field unit: base unit {unit_base!r} is not a deaths-per-year, per-12-months or per-day unit"
     )
 
 
@@ -230,7 +223,7 @@ def _cdc_lookup(cdc_tidy: pd.DataFrame) -> dict[tuple[str, str], tuple[object, o
     return {
         (str(indicator), str(period)): (reported, predicted)
         for indicator, period, reported, predicted in zip(
-            rows["indicator"], rows["period_end"], rows["reported"], rows["predicted"]
+            rows["indicator"], rows["period_end"], rows["reported"], rows["predicted"], strict=True
         )
     }
 
@@ -266,8 +259,18 @@ FLOW_MEASURES = {
 }
 
 FLOW_COLUMNS = [
-    "claim_id", "date", "date_value", "speaker", "measure", "reduction_pct", "stated_value", "stated_wording",
-    "repeat_of", "what_it_measures", "note", "source_url",
+    "claim_id",
+    "date",
+    "date_value",
+    "speaker",
+    "measure",
+    "reduction_pct",
+    "stated_value",
+    "stated_wording",
+    "repeat_of",
+    "what_it_measures",
+    "note",
+    "source_url",
 ]
 #: Words before a figure that make it a bound just under it ("almost 100%"): plotted as wording, not a point.
 BOUND_WORDS = ("almost", "nearly")
@@ -330,10 +333,18 @@ def seaborne_flow_series(claims: pd.DataFrame) -> pd.DataFrame:
                 notes.append(f"same occasion as {repeat} (same day and speaker)")
         rows.append(
             {
-                "claim_id": claim.claim_id, "date": _text(claim.date), "date_value": claim.date_value,
-                "speaker": claim.speaker, "measure": measure, "reduction_pct": reduction,
-                "stated_value": value, "stated_wording": wording, "repeat_of": repeat, "what_it_measures": meaning,
-                "note": "; ".join(notes), "source_url": claim.source_url,
+                "claim_id": claim.claim_id,
+                "date": _text(claim.date),
+                "date_value": claim.date_value,
+                "speaker": claim.speaker,
+                "measure": measure,
+                "reduction_pct": reduction,
+                "stated_value": value,
+                "stated_wording": wording,
+                "repeat_of": repeat,
+                "what_it_measures": meaning,
+                "note": "; ".join(notes),
+                "source_url": claim.source_url,
             }
         )
     out = pd.DataFrame(rows, columns=FLOW_COLUMNS)
@@ -375,8 +386,15 @@ def peak_and_decline(series: pd.Series, indicator: str, measure: str) -> PeakDec
     peak, latest = int(clean.max()), int(series.loc[latest_period])
     months = (pd.Period(latest_period, "M") - pd.Period(peak_period, "M")).n
     return PeakDecline(
-        indicator, measure, peak_period, peak, latest_period, latest, latest - peak,
-        round(100 * (latest - peak) / peak, 1), months,
+        indicator,
+        measure,
+        peak_period,
+        peak,
+        latest_period,
+        latest,
+        latest - peak,
+        round(100 * (latest - peak) / peak, 1),
+        months,
     )
 
 
@@ -395,19 +413,26 @@ def campaign_timing_lines(series: pd.Series, first_strike: pd.Timestamp, measure
         lines.append("This release has no period before the first strike.")
     else:
         last = int(before.iloc[-1])
-        lines[0] += (f" Last period in this release before the first strike: {before.index.max()}, {last:,} "
-                     f"({100 * (last - trend.peak_value) / trend.peak_value:+.1f}%).")
+        lines[0] += (
+            f" Last period in this release before the first strike: {before.index.max()}, {last:,} "
+            f"({100 * (last - trend.peak_value) / trend.peak_value:+.1f}%)."
+        )
     lead = (first_strike.to_period("M") - pd.Period(trend.peak_period, "M")).n
     months = f"{abs(lead)} month{'' if abs(lead) == 1 else 's'}"
-    lines.append(f"The peak came {months} {'before' if lead >= 0 else 'after'} the first strike "
-                 f"({first_strike:%d %b %Y}).")
+    lines.append(
+        f"The peak came {months} {'before' if lead >= 0 else 'after'} the first strike ({first_strike:%d %b %Y})."
+    )
     after = series[series.index >= strike_month]
     if after.empty:
-        lines.append(f"This release has no period after {trend.latest_period}, before the first strike, so it "
-                     "cannot show any effect of the campaign.")
+        lines.append(
+            f"This release has no period after {trend.latest_period}, before the first strike, so it "
+            "cannot show any effect of the campaign."
+        )
     else:
-        lines.append(f"This release has {len(after)} periods ending in or after the month of the first strike "
-                     f"({after.index.min()} to {after.index.max()}).")
+        lines.append(
+            f"This release has {len(after)} periods ending in or after the month of the first strike "
+            f"({after.index.min()} to {after.index.max()})."
+        )
     return lines
 
 
@@ -487,112 +512,193 @@ def findings_table(
     killed, presumed = int(strikes["killed"].sum()), int(strikes["killed"].sum() + strikes["survivors_not_found"].sum())
     to_end = reconcile.to_end_text(strikes)
     excess = reconcile.above_upper_count(reconciliation)
-    per_boat = f"{last_boat['per_boat_low']:,.0f}" if last_boat["per_boat_low"] == last_boat["per_boat_high"] else (
-        f"{last_boat['per_boat_low']:,.0f} to {last_boat['per_boat_high']:,.0f}")
+    per_boat = (
+        f"{last_boat['per_boat_low']:,.0f}"
+        if last_boat["per_boat_low"] == last_boat["per_boat_high"]
+        else (f"{last_boat['per_boat_low']:,.0f} to {last_boat['per_boat_high']:,.0f}")
+    )
     tolerance = f"{float(scored['tolerance'].iloc[0]) * 100:g}%" if len(scored) else ""
+
     def times(value: float) -> str:
         return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
     said = "; ".join(f"{row.claimed_low:,.0f} deaths a year" for row in extreme.itertuples())
     rows = [
-        (f"All-drug overdose deaths peaked in the 12 months ending {overdose.peak_period} (predicted)",
-         f"{overdose.peak_value:,}", cdc_file, f"all_drugs, {overdose.peak_period}", cdc_source_url,
-         "overdose deaths",
-         f"Overdose deaths peaked at {overdose.peak_value:,} in the 12 months ending {_month(overdose.peak_period)} "
-         "(CDC's predicted count)."),
-        (f"... and had fallen by the 12 months ending {overdose.latest_period} (predicted)",
-         f"{overdose.change_pct}% (to {overdose.latest_value:,})", cdc_file,
-         f"all_drugs, {overdose.peak_period} and {overdose.latest_period}", cdc_source_url,
-         "overdose deaths",
-         f"By the 12 months ending {_month(overdose.latest_period)}, the latest period CDC's release holds, they had "
-         f"fallen {abs(overdose.change_pct):.1f}%, to {overdose.latest_value:,}."),
-        ("Deaths involving synthetic opioids other than methadone (T40.4), peak to latest (predicted)",
-         f"{synthetic.peak_value:,} -> {synthetic.latest_value:,} ({synthetic.change_pct}%)", cdc_file,
-         f"synthetic_opioids, {synthetic.peak_period} and {synthetic.latest_period}", cdc_source_url,
-         "overdose deaths",
-         "Deaths involving synthetic opioids other than methadone, the class reporting calls fentanyl deaths, fell "
-         f"{abs(synthetic.change_pct):.1f}%, from {synthetic.peak_value:,} (12 months ending "
-         f"{_month(synthetic.peak_period)}) to {synthetic.latest_value:,}."),
-        ("Months from the overdose peak to the first boat strike", f"{lead}",
-         f"{cdc_file}; data/raw/strikes.csv", f"all_drugs {overdose.peak_period}; {first['strike_id']}",
-         first["source_url"], "overdose deaths",
-         f"The peak came {lead} months before the first boat strike, on {_day(first['date'])}: the fall began before "
-         "the campaign, and this CDC release ends before it."
-         if pd.Period(overdose.latest_period, "M") < pd.Period(first["date"], "M") else
-         f"The peak came {lead} months before the first boat strike, on {_day(first['date'])}."),
-        (f"Per-year claims that overstate CDC's count by the published rule ({len(over)} of {len(numeric)} with a "
-         f"number; tolerance {tolerance}), even against the CDC figure most generous to each",
-         (f"at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} times"
-          if len(usual) else "none") + outliers,
-         "data/processed/claims_vs_cdc.csv", _ids(over["claim_id"]), "source_url of each claims.csv row; CDC as above",
-         "claims",
-         f"{len(over)} of the {len(numeric)} claims of yearly overdose deaths with a number overstate CDC's count"
-         + (f", by at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} times "
-            "even against the CDC figure most generous to each" if len(usual) else "")
-         + (f" (one, {said}, by {times(extreme['headline_ratio_low'].min())} times)" if len(extreme) == 1 else
-            f" ({len(extreme)} by 100 times or more)" if len(extreme) else "") + "."),
-        (f"Per-year claims consistent with CDC ({len(consistent)}) and not checkable ({len(unchecked)})",
-         f"{_ids(consistent['claim_id']) or 'none'} / {_ids(unchecked['claim_id']) or 'none'}",
-         "data/processed/claims_vs_cdc.csv", "verdict column", "source_url of each claims.csv row",
-         "claims",
-         f"{_count(len(consistent), 'claim is', 'claims are')} consistent with CDC's count; "
-         f"{_count(len(unchecked), 'gives', 'give')} no number or no figure CDC had published that day to check."),
-        (f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed by "
-         f"{last_boat['date']} would have saved",
-         f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.1f} x all overdose deaths "
-         f"in the 12 months ending {last_boat['cdc_period_end']}; dose arithmetic, not a death count)",
-         "data/raw/claims.csv; data/raw/strikes.csv; data/raw/cdc_releases.csv; " + cdc_file,
-         f"{last_boat['claim_id']}; {int(last_boat['vessels_by_date'])} vessels announced by then; {last_boat['tier']}",
-         last_boat["source_url"],
-         "lives per boat",
-         f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed by "
-         f"{_day(last_boat['date'])} would have saved {last_boat['lives_implied_high']:,.0f}, "
-         f"{last_boat['ratio_all_drugs_high']:.1f} times a year of overdose deaths (the 12 months ending "
-         f"{_month(last_boat['cdc_period_end'])}): dose arithmetic, which death counts cannot test."),
-        ("Claimed cut in seaborne drug flow, lowest and latest figure",
-         f"{claimed['reduction_pct'].min():.0f}% to {claimed['reduction_pct'].iloc[-1]:.0f}%", "data/raw/claims.csv",
-         _ids(claimed["claim_id"]), "source_url of each row",
-         "seaborne flow",
-         f"Officials put the cut in drugs arriving by sea at {claimed['reduction_pct'].min():.0f}% to "
-         f"{claimed['reduction_pct'].max():.0f}% ({len(claimed)} dated statements); no public data measure that flow."),
-        ("Evidence offered for the flow claim measures seizures, not flow",
-         ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]), "data/raw/claims.csv",
-         _ids(seizure["claim_id"]), _ids(seizure["source_url"]),
-         "seaborne flow",
-         "The evidence the White House offered, a fall of "
-         + " and ".join(f"{value:.0f}%" for value in seizure["reduction_pct"])
-         + " in the weight of drugs seized, measures seizures, not flow."),
-        (f"Deaths in the strike ledger {to_end}, at least: announced / with survivors never found",
-         f"{killed} / {presumed}",
-         "data/raw/strikes.csv", _ids(strikes["strike_id"]), "source_url of each row",
-         "strikes",
-         f"The strike ledger counts at least {killed:,} people killed in {len(strikes):,} announced strikes on boats "
-         f"{to_end}, as the U.S. government announced them; {presumed:,} counting survivors reported never found."),
-        (f"Published tallies {to_end} matching the ledger exactly (announced or presumed count)",
-         f"{len(exact)} of {len(reconciliation)}", "data/raw/tallies.csv; data/raw/strikes.csv",
-         "all tallies rows", "source_url of each tally",
-         "tallies",
-         f"{len(exact)} of the {len(reconciliation)} running tallies published by news outlets and officials {to_end} "
-         "match the ledger exactly, with or without the survivors never found."),
-        (reconcile.upper_count_headline(reconciliation),
-         "none" if excess is None else (
-             f"+{excess.presumed_min} to +{excess.presumed_max} above the upper count; "
-             f"+{excess.announced_min} to +{excess.announced_max} above deaths as announced"
-         ),
-         "data/raw/tallies.csv; data/raw/strikes.csv",
-         "" if excess is None else f"{excess.tallies} tallies from {excess.first:%Y-%m-%d}",
-         "source_url of each tally",
-         "tallies",
-         "The newest published tally is not above the ledger's count including survivors never found."
-         if excess is None else
-         f"From {_day(excess.first)} every published tally is higher than even the ledger's upper count, by "
-         f"{_span(excess.presumed_min, excess.presumed_max)} deaths "
-         f"({_span(excess.announced_min, excess.announced_max)} above the deaths as announced): the ledger misses strikes or survivors' deaths, so its totals are "
-         "'at least' figures."),
+        (
+            f"All-drug overdose deaths peaked in the 12 months ending {overdose.peak_period} (predicted)",
+            f"{overdose.peak_value:,}",
+            cdc_file,
+            f"all_drugs, {overdose.peak_period}",
+            cdc_source_url,
+            "overdose deaths",
+            f"Overdose deaths peaked at {overdose.peak_value:,} in the 12 months ending {_month(overdose.peak_period)} "
+            "(CDC's predicted count).",
+        ),
+        (
+            f"... and had fallen by the 12 months ending {overdose.latest_period} (predicted)",
+            f"{overdose.change_pct}% (to {overdose.latest_value:,})",
+            cdc_file,
+            f"all_drugs, {overdose.peak_period} and {overdose.latest_period}",
+            cdc_source_url,
+            "overdose deaths",
+            f"By the 12 months ending {_month(overdose.latest_period)}, the latest period CDC's release holds, they "
+            "had "
+            f"fallen {abs(overdose.change_pct):.1f}%, to {overdose.latest_value:,}.",
+        ),
+        (
+            "Deaths involving synthetic opioids other than methadone (T40.4), peak to latest (predicted)",
+            f"{synthetic.peak_value:,} -> {synthetic.latest_value:,} ({synthetic.change_pct}%)",
+            cdc_file,
+            f"synthetic_opioids, {synthetic.peak_period} and {synthetic.latest_period}",
+            cdc_source_url,
+            "overdose deaths",
+            "Deaths involving synthetic opioids other than methadone, the class reporting calls fentanyl deaths, fell "
+            f"{abs(synthetic.change_pct):.1f}%, from {synthetic.peak_value:,} (12 months ending "
+            f"{_month(synthetic.peak_period)}) to {synthetic.latest_value:,}.",
+        ),
+        (
+            "Months from the overdose peak to the first boat strike",
+            f"{lead}",
+            f"{cdc_file}; data/raw/strikes.csv",
+            f"all_drugs {overdose.peak_period}; {first['strike_id']}",
+            first["source_url"],
+            "overdose deaths",
+            f"The peak came {lead} months before the first boat strike, on {_day(first['date'])}: the fall began "
+            "before "
+            "the campaign, and this CDC release ends before it."
+            if pd.Period(overdose.latest_period, "M") < pd.Period(first["date"], "M")
+            else f"The peak came {lead} months before the first boat strike, on {_day(first['date'])}.",
+        ),
+        (
+            f"Per-year claims that overstate CDC's count by the published rule ({len(over)} of {len(numeric)} with a "
+            f"number; tolerance {tolerance}), even against the CDC figure most generous to each",
+            (
+                f"at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} times"
+                if len(usual)
+                else "none"
+            )
+            + outliers,
+            "data/processed/claims_vs_cdc.csv",
+            _ids(over["claim_id"]),
+            "source_url of each claims.csv row; CDC as above",
+            "claims",
+            f"{len(over)} of the {len(numeric)} claims of yearly overdose deaths with a number overstate CDC's count"
+            + (
+                f", by at least {usual['headline_ratio_low'].min():.1f} to {usual['headline_ratio_low'].max():.1f} "
+                "times "
+                "even against the CDC figure most generous to each"
+                if len(usual)
+                else ""
+            )
+            + (
+                f" (one, {said}, by {times(extreme['headline_ratio_low'].min())} times)"
+                if len(extreme) == 1
+                else f" ({len(extreme)} by 100 times or more)"
+                if len(extreme)
+                else ""
+            )
+            + ".",
+        ),
+        (
+            f"Per-year claims consistent with CDC ({len(consistent)}) and not checkable ({len(unchecked)})",
+            f"{_ids(consistent['claim_id']) or 'none'} / {_ids(unchecked['claim_id']) or 'none'}",
+            "data/processed/claims_vs_cdc.csv",
+            "verdict column",
+            "source_url of each claims.csv row",
+            "claims",
+            f"{_count(len(consistent), 'claim is', 'claims are')} consistent with CDC's count; "
+            f"{_count(len(unchecked), 'gives', 'give')} no number or no figure CDC had published that day to check.",
+        ),
+        (
+            f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed "
+            "by "
+            f"{last_boat['date']} would have saved",
+            f"{last_boat['lives_implied_high']:,.0f} ({last_boat['ratio_all_drugs_high']:.1f} x all overdose deaths "
+            f"in the 12 months ending {last_boat['cdc_period_end']}; dose arithmetic, not a death count)",
+            "data/raw/claims.csv; data/raw/strikes.csv; data/raw/cdc_releases.csv; " + cdc_file,
+            f"{last_boat['claim_id']}; {int(last_boat['vessels_by_date'])} vessels announced by then; "
+            f"{last_boat['tier']}",
+            last_boat["source_url"],
+            "lives per boat",
+            f"If each boat destroyed saved {per_boat} lives, the {int(last_boat['vessels_by_date'])} boats destroyed "
+            "by "
+            f"{_day(last_boat['date'])} would have saved {last_boat['lives_implied_high']:,.0f}, "
+            f"{last_boat['ratio_all_drugs_high']:.1f} times a year of overdose deaths (the 12 months ending "
+            f"{_month(last_boat['cdc_period_end'])}): dose arithmetic, which death counts cannot test.",
+        ),
+        (
+            "Claimed cut in seaborne drug flow, lowest and latest figure",
+            f"{claimed['reduction_pct'].min():.0f}% to {claimed['reduction_pct'].iloc[-1]:.0f}%",
+            "data/raw/claims.csv",
+            _ids(claimed["claim_id"]),
+            "source_url of each row",
+            "seaborne flow",
+            f"Officials put the cut in drugs arriving by sea at {claimed['reduction_pct'].min():.0f}% to "
+            f"{claimed['reduction_pct'].max():.0f}% ({len(claimed)} dated statements); no public data measure that "
+            "flow.",
+        ),
+        (
+            "Evidence offered for the flow claim measures seizures, not flow",
+            ", ".join(f"{value:.0f}%" for value in seizure["reduction_pct"]),
+            "data/raw/claims.csv",
+            _ids(seizure["claim_id"]),
+            _ids(seizure["source_url"]),
+            "seaborne flow",
+            "The evidence the White House offered, a fall of "
+            + " and ".join(f"{value:.0f}%" for value in seizure["reduction_pct"])
+            + " in the weight of drugs seized, measures seizures, not flow.",
+        ),
+        (
+            f"Deaths in the strike ledger {to_end}, at least: announced / with survivors never found",
+            f"{killed} / {presumed}",
+            "data/raw/strikes.csv",
+            _ids(strikes["strike_id"]),
+            "source_url of each row",
+            "strikes",
+            f"The strike ledger counts at least {killed:,} people killed in {len(strikes):,} announced strikes on "
+            "boats "
+            f"{to_end}, as the U.S. government announced them; {presumed:,} counting survivors reported never found.",
+        ),
+        (
+            f"Published tallies {to_end} matching the ledger exactly (announced or presumed count)",
+            f"{len(exact)} of {len(reconciliation)}",
+            "data/raw/tallies.csv; data/raw/strikes.csv",
+            "all tallies rows",
+            "source_url of each tally",
+            "tallies",
+            f"{len(exact)} of the {len(reconciliation)} running tallies published by news outlets and officials "
+            f"{to_end} "
+            "match the ledger exactly, with or without the survivors never found.",
+        ),
+        (
+            reconcile.upper_count_headline(reconciliation),
+            "none"
+            if excess is None
+            else (
+                f"+{excess.presumed_min} to +{excess.presumed_max} above the upper count; "
+                f"+{excess.announced_min} to +{excess.announced_max} above deaths as announced"
+            ),
+            "data/raw/tallies.csv; data/raw/strikes.csv",
+            "" if excess is None else f"{excess.tallies} tallies from {excess.first:%Y-%m-%d}",
+            "source_url of each tally",
+            "tallies",
+            "The newest published tally is not above the ledger's count including survivors never found."
+            if excess is None
+            else f"From {_day(excess.first)} every published tally is higher than even the ledger's upper count, by "
+            f"{_span(excess.presumed_min, excess.presumed_max)} deaths "
+            f"({_span(excess.announced_min, excess.announced_max)} above the deaths as announced): the ledger misses "
+            "strikes or survivors' deaths, so its totals are "
+            "'at least' figures.",
+        ),
     ]
     if revisions_table is not None:
         from . import revisions
 
-        rows.append((*revisions.finding_row(revisions_table, cdc_source_url), "revisions",
-                     revisions.finding_sentence(revisions_table)))
+        rows.append(
+            (
+                *revisions.finding_row(revisions_table, cdc_source_url),
+                "revisions",
+                revisions.finding_sentence(revisions_table),
+            )
+        )
     return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

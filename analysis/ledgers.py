@@ -46,9 +46,9 @@ import datetime as _dt
 import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -623,9 +623,7 @@ def _read_records(path: Path) -> list[tuple[int, list[str]]]:
             records.append((next_line, fields))
             next_line = reader.line_num + 1
     except csv.Error as exc:
-        raise LedgerError(
-            [Problem(str(path), reader.line_num, None, None, f"malformed CSV ({exc})")]
-        ) from None
+        raise LedgerError([Problem(str(path), reader.line_num, None, None, f"malformed CSV ({exc})")]) from None
     return records
 
 
@@ -646,9 +644,7 @@ def _check_header(schema: Schema, file: str, header: list[str] | None) -> None:
     if duplicated:
         problems.append(Problem(file, 1, None, None, f"header repeats column(s) {', '.join(duplicated)}"))
     if not problems:
-        problems.append(
-            Problem(file, 1, None, None, f"header columns out of order; expected {','.join(expected)}")
-        )
+        problems.append(Problem(file, 1, None, None, f"header columns out of order; expected {','.join(expected)}"))
     raise LedgerError(problems)
 
 
@@ -668,18 +664,16 @@ def _validate(schema: Schema, path: Path, not_after: _dt.date | None = None) -> 
             problems.append(Problem(file, line, None, None, "empty line (no record)"))
             continue
         if len(fields) != width:
-            problems.append(
-                Problem(file, line, None, None, f"has {len(fields)} fields, the header has {width}")
-            )
+            problems.append(Problem(file, line, None, None, f"has {len(fields)} fields, the header has {width}"))
             continue
         row = _Row()
-        row.text = dict(zip(schema.header, fields))
+        row.text = dict(zip(schema.header, fields, strict=True))
         row.line = line
 
         def report(field: str, value: str, rule: str, _line: int = line) -> None:
             problems.append(Problem(file, _line, field, value, rule))
 
-        for column, text in zip(schema.columns, fields):
+        for column, text in zip(schema.columns, fields, strict=True):
             row[column.name] = None
             if text != text.strip():
                 report(column.name, text, "has leading or trailing whitespace")

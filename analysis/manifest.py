@@ -92,8 +92,7 @@ def load(paths: Paths | None = None) -> dict[str, Any]:
         or not isinstance(manifest.get("files"), dict)
     ):
         raise ManifestError(
-            f"{paths.manifest}: expected {{'format': {MANIFEST_FORMAT}, 'files': {{...}}}}, "
-            f"got {_shape(manifest)}"
+            f"{paths.manifest}: expected {{'format': {MANIFEST_FORMAT}, 'files': {{...}}}}, got {_shape(manifest)}"
         )
     for name, item in manifest["files"].items():
         if not isinstance(item, dict):
@@ -103,8 +102,7 @@ def load(paths: Paths | None = None) -> dict[str, Any]:
             raise ManifestError(f"{paths.manifest}: entry {name!r} lacks {', '.join(missing)}")
         if item["method"] not in METHODS:
             raise ManifestError(
-                f"{paths.manifest}: entry {name!r} has method {item['method']!r}, "
-                f"expected one of {', '.join(METHODS)}"
+                f"{paths.manifest}: entry {name!r} has method {item['method']!r}, expected one of {', '.join(METHODS)}"
             )
         rows = item["rows"]
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
@@ -124,9 +122,7 @@ def entry(name: str, paths: Paths | None = None) -> dict[str, Any]:
     paths = paths or project_paths()
     files = load(paths)["files"]
     if name not in files:
-        raise ManifestError(
-            f"{paths.manifest}: no entry for {name!r} (entries: {', '.join(sorted(files))})"
-        )
+        raise ManifestError(f"{paths.manifest}: no entry for {name!r} (entries: {', '.join(sorted(files))})")
     return files[name]
 
 
@@ -204,9 +200,7 @@ def write(manifest: dict[str, Any], paths: Paths | None = None) -> None:
     atomic.write_text(paths.manifest, dumps(manifest))
 
 
-def replace_snapshot(
-    name: str, staged: Path, new_entry: dict[str, Any], paths: Paths | None = None
-) -> None:
+def replace_snapshot(name: str, staged: Path, new_entry: dict[str, Any], paths: Paths | None = None) -> None:
     """Replace raw file ``name`` with the validated file ``staged`` and its manifest entry, together.
 
     ``staged`` must live in ``data/raw/`` (same file system). The sha256 and row count are computed

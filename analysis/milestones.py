@@ -14,8 +14,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 MILESTONE_COLUMNS = [
-    "key", "label", "date", "date_precision", "date_value", "source_ledger", "source_row",
-    "source_status", "source_url", "note",
+    "key",
+    "label",
+    "date",
+    "date_precision",
+    "date_value",
+    "source_ledger",
+    "source_row",
+    "source_status",
+    "source_url",
+    "note",
 ]
 
 SOURCED = "ledger row"
@@ -35,24 +43,44 @@ class Milestone:
 #: The milestones of the campaign (issue 4), in date order.
 MILESTONES = (
     Milestone(
-        "fto_designations", "Cartels designated foreign terrorist organizations", "2025-02", None, None,
+        "fto_designations",
+        "Cartels designated foreign terrorist organizations",
+        "2025-02",
+        None,
+        None,
         "No ledger row dates the designations themselves. C001 (2025-01-20) is the President's remark "
         "at the signing of the executive order that ordered them; it dates the order, not the designations.",
     ),
     Milestone(
-        "first_strike", "First boat strike", "2025-09-02", "strikes", "S001",
+        "first_strike",
+        "First boat strike",
+        "2025-09-02",
+        "strikes",
+        "S001",
         "First strike of the campaign (Caribbean, 11 killed as announced).",
     ),
     Milestone(
-        "fentanyl_wmd", "Fentanyl designated a weapon of mass destruction", "2025-12-15", "claims", "C068",
+        "fentanyl_wmd",
+        "Fentanyl designated a weapon of mass destruction",
+        "2025-12-15",
+        "claims",
+        "C068",
         "Executive order designating illicit fentanyl and core precursors as weapons of mass destruction.",
     ),
     Milestone(
-        "venezuela_raid", "Venezuela raid (Maduro captured)", "2026-01-03", "claims", "C024",
+        "venezuela_raid",
+        "Venezuela raid (Maduro captured)",
+        "2026-01-03",
+        "claims",
+        "C024",
         "Dated by the President's Mar-a-Lago news conference on the capture, held the same day.",
     ),
     Milestone(
-        "land_strike_statement", "'Start now hitting land' statement", "2026-01-08", "claims", "C071",
+        "land_strike_statement",
+        "'Start now hitting land' statement",
+        "2026-01-08",
+        "claims",
+        "C071",
         "Fox News interview with Sean Hannity; C072, from the same interview, carries the words "
         "'we are going to start now hitting land'.",
     ),
@@ -97,10 +125,16 @@ def milestones(claims: pd.DataFrame, strikes: pd.DataFrame, items: tuple[Milesto
             url, status = str(row["source_url"]), SOURCED
         rows.append(
             {
-                "key": item.key, "label": item.label, "date": item.date, "date_precision": precision,
+                "key": item.key,
+                "label": item.label,
+                "date": item.date,
+                "date_precision": precision,
                 "date_value": pd.Timestamp(item.date if precision == "day" else item.date + "-01"),
-                "source_ledger": item.source_ledger or "", "source_row": item.source_row or "",
-                "source_status": status, "source_url": url, "note": item.note,
+                "source_ledger": item.source_ledger or "",
+                "source_row": item.source_row or "",
+                "source_status": status,
+                "source_url": url,
+                "note": item.note,
             }
         )
     return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)

@@ -101,8 +101,9 @@ def claims_table(comparison: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
         {
             "claim_id": rows["claim_id"],
             "Claim": [claim_label(s, d) for s, d in zip(rows["speaker"], rows["date"], strict=True)],
-            "Claimed (a year)": [number_span(lo, hi) for lo, hi in zip(rows["claimed_low"], rows["claimed_high"],
-                                                                       strict=True)],
+            "Claimed (a year)": [
+                number_span(lo, hi) for lo, hi in zip(rows["claimed_low"], rows["claimed_high"], strict=True)
+            ],
             "Read as": [QUALIFIER_SHORT.get(q, q) for q in rows["qualifier"]],
             "CDC figure matched": [f if isinstance(f, str) and f else "none" for f in rows["cdc_figure"]],
             "From": [TIER_SHORT.get(t, t) for t in rows["tier"]],
@@ -121,12 +122,19 @@ def unmatched_lines(comparison: pd.DataFrame) -> list[tuple[str, str] | str]:
     """Why each claim without a CDC ratio has none, as Markdown sentences after one line that counts them."""
     rows = comparison[(comparison["kind"] == "claim") & comparison["ratio_low"].isna()]
     out: list[tuple[str, str] | str] = [
-        f"{len(rows):,} of the {int((comparison['kind'] == 'claim').sum()):,} claims get no ratio, and say why:"]
+        f"{len(rows):,} of the {int((comparison['kind'] == 'claim').sum()):,} claims get no ratio, and say why:"
+    ]
     for row in rows.itertuples(index=False):
         reason = row.no_comparison_reason or (
-            "it gives no number" if row.qualifier == qualifiers.NONE else "no CDC figure")
-        out.append(prose.sentence("**{who}**: {reason}.", who=claim_label(row.speaker, row.date),
-                                  reason=prose.humanize_dates(reason).rstrip(".")))
+            "it gives no number" if row.qualifier == qualifiers.NONE else "no CDC figure"
+        )
+        out.append(
+            prose.sentence(
+                "**{who}**: {reason}.",
+                who=claim_label(row.speaker, row.date),
+                reason=prose.humanize_dates(reason).rstrip("."),
+            )
+        )
     return out
 
 
@@ -143,8 +151,9 @@ def matching_summary(comparison: pd.DataFrame, calendar: pd.DataFrame, latest: s
     ]
 
 
-def sensitivity_grid(judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame,
-                     comparison: pd.DataFrame) -> pd.DataFrame:
+def sensitivity_grid(
+    judged: pd.DataFrame, claims: pd.DataFrame, releases: pd.DataFrame, comparison: pd.DataFrame
+) -> pd.DataFrame:
     """:func:`analysis.sensitivity.grid` with the claims named by speaker and date and the
     comparisons by their titles (whatever comparisons the registry holds)."""
     grid = sensitivity.grid(judged, claims, releases)
@@ -173,15 +182,20 @@ def robustness_items(judged: pd.DataFrame, comparison: pd.DataFrame) -> list[tup
         if others.empty:
             steady += 1
             continue
-        text = (f"{verdict} in {len(usable) - len(others)} of the {len(usable)} comparisons that may carry the "
-                "verdict; " + "; ".join(
-                    f"{titles.get(r.comparison, r.comparison)} ({prose.ratio(r.ratio_low)} times) would make it "
-                    f"{r.verdict}" for r in others.itertuples()))
+        text = (
+            f"{verdict} in {len(usable) - len(others)} of the {len(usable)} comparisons that may carry the "
+            "verdict; "
+            + "; ".join(
+                f"{titles.get(r.comparison, r.comparison)} ({prose.ratio(r.ratio_low)} times) would make it {r.verdict}"
+                for r in others.itertuples()
+            )
+        )
         exceptions.append(prose.sentence("**{who}**: {text}.", who=who, text=text))
     total = judged["claim_id"].nunique()
     out: list[tuple[str, str] | str] = [
         f"For {steady:,} of the {total:,} claims with a number, every comparison that may carry the verdict gives the "
-        "same verdict." + (" The exceptions:" if exceptions else "")]
+        "same verdict." + (" The exceptions:" if exceptions else "")
+    ]
     out += exceptions
     if none:
         out.append(f"No comparison CDC had published by the day of the claim: {', '.join(none)}.")
@@ -191,16 +205,27 @@ def robustness_items(judged: pd.DataFrame, comparison: pd.DataFrame) -> list[tup
 def verdict_items(scored: pd.DataFrame) -> list[tuple[str, str]]:
     """Each claim's verdict sentence, named by speaker and date."""
     rows = scored[scored["kind"] == "claim"]
-    return [prose.sentence("**{who}** ({claim_id}). {sentence}", who=claim_label(r.speaker, r.date),
-                           claim_id=r.claim_id, sentence=r.verdict_sentence) for r in rows.itertuples(index=False)]
+    return [
+        prose.sentence(
+            "**{who}** ({claim_id}). {sentence}",
+            who=claim_label(r.speaker, r.date),
+            claim_id=r.claim_id,
+            sentence=r.verdict_sentence,
+        )
+        for r in rows.itertuples(index=False)
+    ]
 
 
 def verdict_counts(scored: pd.DataFrame, thresholds: verdicts.Thresholds) -> tuple[str, str]:
     rows = scored[scored["kind"] == "claim"]
     counts = "; ".join(f"{verdict}: {int((rows['verdict'] == verdict).sum()):,}" for verdict in verdicts.VERDICTS)
-    return prose.sentence("**The rule, with a tolerance of {pct}:** {rule} With this threshold, of the {n} claims: "
-                          "{counts}.", pct=thresholds.percent, rule=thresholds.rule_text(), n=f"{len(rows):,}",
-                          counts=counts)
+    return prose.sentence(
+        "**The rule, with a tolerance of {pct}:** {rule} With this threshold, of the {n} claims: {counts}.",
+        pct=thresholds.percent,
+        rule=thresholds.rule_text(),
+        n=f"{len(rows):,}",
+        counts=counts,
+    )
 
 
 def kept_as_said(scored: pd.DataFrame, claims: pd.DataFrame, at_least: float = 100) -> list[tuple[str, str]]:
@@ -209,11 +234,15 @@ def kept_as_said(scored: pd.DataFrame, claims: pd.DataFrame, at_least: float = 1
     ledger = claims.set_index("claim_id")
     out = []
     for row in huge.itertuples(index=False):
-        out.append(prose.sentence(
-            "**{who}** said {figure}: “{quote}” The ledger's own check: {check}",
-            who=claim_label(row.speaker, row.date), figure=prose.number(row.claimed_low),
-            quote=ledger.loc[row.claim_id, "quote"], check=prose.humanize_dates(str(ledger.loc[row.claim_id,
-                                                                                                "checked_against"]))))
+        out.append(
+            prose.sentence(
+                "**{who}** said {figure}: “{quote}” The ledger's own check: {check}",
+                who=claim_label(row.speaker, row.date),
+                figure=prose.number(row.claimed_low),
+                quote=ledger.loc[row.claim_id, "quote"],
+                check=prose.humanize_dates(str(ledger.loc[row.claim_id, "checked_against"])),
+            )
+        )
     return out
 
 
@@ -229,8 +258,13 @@ def counter_table(comparison: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFram
             "Period as quoted": [prose.humanize_dates(str(p)) if not _missing(p) else "—" for p in rows["period"]],
             "CDC class": [class_words(i) for i in rows["cdc_indicator"]],
             "This release, same period": [
-                "—" if _missing(p) else (f"{prose.period(p)}: not in this release" if _missing(r) and _missing(q)
-                                         else f"{prose.period(p)}: {_count(r)} reported, {_count(q)} predicted")
+                "—"
+                if _missing(p)
+                else (
+                    f"{prose.period(p)}: not in this release"
+                    if _missing(r) and _missing(q)
+                    else f"{prose.period(p)}: {_count(r)} reported, {_count(q)} predicted"
+                )
                 for p, r, q in zip(rows["cdc_period_end"], rows["cdc_reported"], rows["cdc_predicted"], strict=True)
             ],
             "source_url": rows["source_url"],
@@ -249,9 +283,15 @@ def route_items(facts: pd.DataFrame, routes=(boats.BY_SEA, boats.BY_LAND)) -> li
     out = []
     for row in routed[routed["route"].isin(routes)].itertuples(index=False):
         period = f" ({prose.humanize_dates(row.period)})" if isinstance(row.period, str) and row.period else ""
-        out.append(prose.sentence("**{route}:** {what}{period}. Source: {source}.", route=row.route.capitalize(),
-                                  what=prose.humanize_dates(row.what), period=period,
-                                  source=prose.humanize_dates(sources.source_label(row.originator, row.source_kind))))
+        out.append(
+            prose.sentence(
+                "**{route}:** {what}{period}. Source: {source}.",
+                route=row.route.capitalize(),
+                what=prose.humanize_dates(row.what),
+                period=period,
+                source=prose.humanize_dates(sources.source_label(row.originator, row.source_kind)),
+            )
+        )
     return out
 
 
@@ -262,11 +302,14 @@ def lives_table(lives: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
         {
             "claim_id": lives["claim_id"],
             "Claim": [claim_label(s, d) for s, d in zip(lives["speaker"], lives["date"], strict=True)],
-            "Lives per boat": [number_span(lo, hi) for lo, hi in zip(lives["per_boat_low"], lives["per_boat_high"],
-                                                                     strict=True)],
+            "Lives per boat": [
+                number_span(lo, hi) for lo, hi in zip(lives["per_boat_low"], lives["per_boat_high"], strict=True)
+            ],
             "Boats destroyed by then": [_count(v) for v in lives["vessels_by_date"]],
-            "Lives implied": [number_span(lo, hi) for lo, hi in zip(lives["lives_implied_low"],
-                                                                    lives["lives_implied_high"], strict=True)],
+            "Lives implied": [
+                number_span(lo, hi)
+                for lo, hi in zip(lives["lives_implied_low"], lives["lives_implied_high"], strict=True)
+            ],
             "CDC period": ["—" if _missing(p) else prose.period(p) for p in lives["cdc_period_end"]],
             "From": [TIER_SHORT.get(t, t) for t in lives["tier"]],
             "All drugs": [_count(v) for v in lives["all_drugs_cdc"]],
@@ -290,8 +333,9 @@ def flow_table(flow: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
             "Claim": [claim_label(s, d) for s, d in zip(flow["speaker"], flow["date"], strict=True)],
             "What it measures": [MEASURE_WORDS.get(m, m) for m in flow["measure"]],
             "Stated": [
-                f"'{w}' (words, not a figure)" if isinstance(w, str) and w else (
-                    "no number" if _missing(p) else f"{p:.0f}%")
+                f"'{w}' (words, not a figure)"
+                if isinstance(w, str) and w
+                else ("no number" if _missing(p) else f"{p:.0f}%")
                 for p, w in zip(flow["reduction_pct"], flow["stated_wording"], strict=True)
             ],
             "Repeats the occasion of": [r if isinstance(r, str) and r else "" for r in flow["repeat_of"]],
@@ -307,15 +351,26 @@ def flow_items(flow: pd.DataFrame) -> list[tuple[str, str]]:
     claimed = flow[(flow["measure"] == "claimed_flow_cut") & flow["reduction_pct"].notna()]
     worded = [f"“{w}”" for w in flow["stated_wording"] if isinstance(w, str) and w]
     undated = int(flow["date_value"].isna().sum())
-    out = [prose.sentence(
-        "{n} statements give a number, on {occasions} occasions: from {low} to {high}.{words}{undated}",
-        n=f"{len(claimed):,}", occasions=f"{int((claimed['repeat_of'] == '').sum()):,}",
-        low=f"{claimed['reduction_pct'].min():.0f}%", high=f"{claimed['reduction_pct'].max():.0f}%",
-        words=f" Said in words only: {', '.join(worded)}." if worded else "",
-        undated=f" {undated:,} statement{'s are' if undated != 1 else ' is'} undated." if undated else "")]
+    out = [
+        prose.sentence(
+            "{n} statements give a number, on {occasions} occasions: from {low} to {high}.{words}{undated}",
+            n=f"{len(claimed):,}",
+            occasions=f"{int((claimed['repeat_of'] == '').sum()):,}",
+            low=f"{claimed['reduction_pct'].min():.0f}%",
+            high=f"{claimed['reduction_pct'].max():.0f}%",
+            words=f" Said in words only: {', '.join(worded)}." if worded else "",
+            undated=f" {undated:,} statement{'s are' if undated != 1 else ' is'} undated." if undated else "",
+        )
+    ]
     for row in flow[flow["measure"] != "claimed_flow_cut"].itertuples(index=False):
-        out.append(prose.sentence("**{who}**: {pct} — {what}.", who=claim_label(row.speaker, row.date),
-                                  pct=f"{row.reduction_pct:.0f}%", what=row.what_it_measures))
+        out.append(
+            prose.sentence(
+                "**{who}**: {pct} — {what}.",
+                who=claim_label(row.speaker, row.date),
+                pct=f"{row.reduction_pct:.0f}%",
+                what=row.what_it_measures,
+            )
+        )
     return out
 
 
@@ -323,8 +378,10 @@ def campaign_line(latest: str, strikes: pd.DataFrame) -> str:
     """Whether CDC's latest period reaches the campaign's first strike."""
     first = strikes.sort_values("date", kind="stable").iloc[0]
     side = "before" if pd.Period(latest, "M") < pd.Period(first["date"], "M") else "after"
-    return (f"CDC's latest period in this release, {prose.period(latest)}, ends {side} the month of the first boat "
-            f"strike in the strike ledger ({when(first['date'])}).")
+    return (
+        f"CDC's latest period in this release, {prose.period(latest)}, ends {side} the month of the first boat "
+        f"strike in the strike ledger ({when(first['date'])})."
+    )
 
 
 def headline_table(headline: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
@@ -337,8 +394,9 @@ def headline_table(headline: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
             "Claimed": headline["claimed"],
             "Verdict": headline["verdict"],
             "Comparison it rests on": [c if c else "—" for c in headline["comparison_label"]],
-            "Claim ÷ CDC": [ratio_span(lo, hi) for lo, hi in zip(headline["ratio_low"], headline["ratio_high"],
-                                                                 strict=True)],
+            "Claim ÷ CDC": [
+                ratio_span(lo, hi) for lo, hi in zip(headline["ratio_low"], headline["ratio_high"], strict=True)
+            ],
             "From": [TIER_SHORT.get(t, t) for t in headline["tier"]],
             "source_url": headline["source_url"],
         }
@@ -413,8 +471,10 @@ def strike_totals(strikes: pd.DataFrame, theaters) -> list[str]:
     for theater in theaters:
         part = strikes[strikes["theater"] == theater]
         name = "Theater not reported" if theater == "Unknown" else theater
-        lines.append(f"{name}: {len(part):,} strikes, {int(part['vessels'].sum()):,} vessels, "
-                     f"{int(part['killed'].sum()):,} killed {to_end}.")
+        lines.append(
+            f"{name}: {len(part):,} strikes, {int(part['vessels'].sum()):,} vessels, "
+            f"{int(part['killed'].sum()):,} killed {to_end}."
+        )
     return lines
 
 
@@ -423,8 +483,10 @@ def reading_counts(reconciliation: pd.DataFrame) -> list[str]:
     from . import reconcile
 
     counts = reconciliation["reading"].value_counts()
-    return [f"{int(counts.get(reading, 0)):,} {'tally' if int(counts.get(reading, 0)) == 1 else 'tallies'}: "
-            f"{reading}." for reading in reconcile.READINGS]
+    return [
+        f"{int(counts.get(reading, 0)):,} {'tally' if int(counts.get(reading, 0)) == 1 else 'tallies'}: {reading}."
+        for reading in reconcile.READINGS
+    ]
 
 
 def why_they_differ(strikes: pd.DataFrame, reconciliation: pd.DataFrame) -> list[str]:
@@ -436,20 +498,28 @@ def why_they_differ(strikes: pd.DataFrame, reconciliation: pd.DataFrame) -> list
     above = reconciliation[reconciliation["reading"] == reconcile.ABOVE]
     lines = [
         f"Survivors reported never found: {int(unfound['survivors_not_found'].sum()):,}, in {len(unfound):,} strikes ("
-        + "; ".join(f"{when(r.date)}: {r.survivors_not_found}" for r in unfound.itertuples()) + ")."
+        + "; ".join(f"{when(r.date)}: {r.survivors_not_found}" for r in unfound.itertuples())
+        + ")."
     ]
     if len(presumed):
-        lines.append(f"{len(presumed):,} tallies match the ledger only once those survivors are counted as dead, "
-                     f"from {when(presumed['as_of'].min())} to {when(presumed['as_of'].max())}.")
+        lines.append(
+            f"{len(presumed):,} tallies match the ledger only once those survivors are counted as dead, "
+            f"from {when(presumed['as_of'].min())} to {when(presumed['as_of'].max())}."
+        )
     if len(above):
-        lines.append(f"{len(above):,} tallies are above even that count, from {when(above['as_of'].min())}, by "
-                     + ", ".join(f"{r.difference_presumed:+d} ({when(r.as_of)})" for r in above.itertuples()) + ".")
+        lines.append(
+            f"{len(above):,} tallies are above even that count, from {when(above['as_of'].min())}, by "
+            + ", ".join(f"{r.difference_presumed:+d} ({when(r.as_of)})" for r in above.itertuples())
+            + "."
+        )
     lines += reconcile.upper_count_lines(reconciliation, strikes)
     counted = reconciliation.dropna(subset=["published_strikes"])
     if len(counted):
-        lines.append(f"Where a tally also counts strikes, it differs from the ledger's count by "
-                     f"{counted['strikes_difference'].min():+d} to {counted['strikes_difference'].max():+d} "
-                     "(publishers count multi-boat days and convoys differently).")
+        lines.append(
+            f"Where a tally also counts strikes, it differs from the ledger's count by "
+            f"{counted['strikes_difference'].min():+d} to {counted['strikes_difference'].max():+d} "
+            "(publishers count multi-boat days and convoys differently)."
+        )
     return lines
 
 
@@ -476,9 +546,14 @@ def reader_frame(frame: pd.DataFrame, claims: pd.DataFrame | None = None) -> pd.
             out[column] = out[column].map(lambda v: prose.humanize_dates(v) if isinstance(v, str) else v)
     if claims is not None and "claim_id" in out.columns:
         ledger = claims.set_index("claim_id")
-        out.insert(list(out.columns).index("claim_id") + 1, "Claim", [
-            claim_label(ledger.loc[c, "speaker"], ledger.loc[c, "date"]) if c in ledger.index else "—"
-            for c in out["claim_id"]])
+        out.insert(
+            list(out.columns).index("claim_id") + 1,
+            "Claim",
+            [
+                claim_label(ledger.loc[c, "speaker"], ledger.loc[c, "date"]) if c in ledger.index else "—"
+                for c in out["claim_id"]
+            ],
+        )
         out = _with_source(out, claims) if "source_url" in out.columns else out.rename(columns={"claim_id": ROW})
     return out
 

@@ -88,8 +88,14 @@ def execute_notebooks_in_place(paths: Paths, *, workers: int = 2, say: Callable[
     try:
         for path, nb in zip(notebooks, executed, strict=True):
             text = nbformat.writes(nb)
-            staged.append((atomic.stage_bytes(path, (text if text.endswith("\n") else text + "\n").encode("utf-8"),
-                                              kind="tmp"), path))
+            staged.append(
+                (
+                    atomic.stage_bytes(
+                        path, (text if text.endswith("\n") else text + "\n").encode("utf-8"), kind="tmp"
+                    ),
+                    path,
+                )
+            )
         for temporary, path in staged:
             atomic.replace_file(temporary, path)
             say(f"executed {path.relative_to(paths.root)} in place")

@@ -105,7 +105,7 @@ class Evidence:
 
     @classmethod
     def load(cls, paths: Paths, thresholds: verdicts.Thresholds | None = None) -> Evidence:
-        from . import revisions, sensitivity
+        from . import sensitivity
 
         thresholds = thresholds or verdicts.Thresholds()
         national = cdc.load_national(paths)
@@ -139,8 +139,14 @@ class Evidence:
         from . import claim_pages
 
         return claim_pages.ClaimInputs(
-            headline=self.headline, judged=self.judged, comparison=self.comparison, claims=self.claims,
-            lives=self.lives, flow=self.flow, facts=self.facts, thresholds=self.thresholds,
+            headline=self.headline,
+            judged=self.judged,
+            comparison=self.comparison,
+            claims=self.claims,
+            lives=self.lives,
+            flow=self.flow,
+            facts=self.facts,
+            thresholds=self.thresholds,
         )
 
 
@@ -272,11 +278,13 @@ def source_kinds(evidence: Evidence) -> list[dict[str, Any]]:
     out = []
     for kind in order:
         counts = {name: int((frame["source_kind"] == kind).sum()) for name, frame in graded.items()}
-        out.append({
-            "kind": sources.kind_words(kind) if kind in ledgers.SOURCE_KINDS else kind,
-            "weak": sources.is_weak(kind) if kind in ledgers.SOURCE_KINDS else False,
-            "counts": [prose.number(counts.get(name, 0)) if name in graded else "—" for name in frames],
-        })
+        out.append(
+            {
+                "kind": sources.kind_words(kind) if kind in ledgers.SOURCE_KINDS else kind,
+                "weak": sources.is_weak(kind) if kind in ledgers.SOURCE_KINDS else False,
+                "counts": [prose.number(counts.get(name, 0)) if name in graded else "—" for name in frames],
+            }
+        )
     return out
 
 
@@ -325,8 +333,12 @@ def verdict_rule(evidence: Evidence) -> dict[str, Any]:
         "clauses": items,
         "headline": ("The headline " + headline) if headline else "",
         "comparisons": "the matched one; " + "; ".join(titles),
-        "counts": ("; ".join(counts) + " (the claims of lives per boat and of cuts in seaborne drugs each "
-                   "counted once, as a group).") if counts else "",
+        "counts": (
+            "; ".join(counts) + " (the claims of lives per boat and of cuts in seaborne drugs each "
+            "counted once, as a group)."
+        )
+        if counts
+        else "",
     }
 
 

@@ -228,10 +228,10 @@ def sources(names: Iterable[str], paths=None) -> Markdown:
         if len(set(labels)) < len(labels):  # several addresses on one site: name the page too
             labels = [
                 f"{label}/…/{url.split('?')[0].rstrip('/').rsplit('/', 1)[-1]}"
-                for label, url in zip(labels, addresses, strict=False)
+                for label, url in zip(labels, addresses, strict=True)
             ]
         where = (
-            ", ".join(link(label, url) for label, url in zip(labels, addresses, strict=False))
+            ", ".join(link(label, url) for label, url in zip(labels, addresses, strict=True))
             or "each row cites the page it was read on"
         )
         retrieved = release(item["retrieved"]) if item.get("retrieved") else "date not recorded"

@@ -48,12 +48,9 @@ from .ledgers import THEATERS
 MATCHES_ANNOUNCED = "matches announced deaths"
 MATCHES_PRESUMED = "matches once never-found survivors are counted"
 BETWEEN = (
-    "between announced and presumed: publisher counts some but not all never-found survivors, "
-    "or counts differently"
+    "between announced and presumed: publisher counts some but not all never-found survivors, or counts differently"
 )
-ABOVE = (
-    "publisher above ledger: strikes missing from the ledger or survivors counted as dead"
-)
+ABOVE = "publisher above ledger: strikes missing from the ledger or survivors counted as dead"
 BELOW = "publisher below ledger (tally predates a strike or counts differently)"
 READINGS = (MATCHES_ANNOUNCED, MATCHES_PRESUMED, BETWEEN, ABOVE, BELOW)
 
@@ -128,13 +125,9 @@ def strikes_cumulative(strikes: pd.DataFrame) -> pd.DataFrame:
         survivors_not_found=("survivors_not_found", lambda s: s.sum(skipna=True)),
     )
     fate_unknown = strikes["survivors"].notna() & strikes["survivors_not_found"].isna()
-    daily["survivors_fate_unreported"] = (
-        strikes["survivors"].where(fate_unknown, 0).groupby(strikes["date"]).sum()
-    )
+    daily["survivors_fate_unreported"] = strikes["survivors"].where(fate_unknown, 0).groupby(strikes["date"]).sum()
     running = daily.cumsum().astype("Int64")
-    running["survivors"] = running["survivors_reported"].where(
-        running["survivors_unreported_rows"] == 0, pd.NA
-    )
+    running["survivors"] = running["survivors_reported"].where(running["survivors_unreported_rows"] == 0, pd.NA)
     running["killed_presumed"] = running["killed"] + running["survivors_not_found"]
     running = running.reset_index()
     return running[["date", "strikes", "vessels", "killed", *SURVIVOR_MEASURES, "killed_presumed"]]
@@ -245,9 +238,7 @@ def explain_difference(difference, difference_presumed) -> str:
     if pd.isna(difference) or pd.isna(difference_presumed):
         raise ValueError("explain_difference needs both differences; a blank tally cannot be read")
     if difference_presumed > difference:
-        raise ValueError(
-            f"difference_presumed ({difference_presumed}) cannot exceed difference ({difference})"
-        )
+        raise ValueError(f"difference_presumed ({difference_presumed}) cannot exceed difference ({difference})")
     if difference == 0:
         return MATCHES_ANNOUNCED
     if difference_presumed == 0:
@@ -284,9 +275,7 @@ def reconcile_tallies(strikes: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFr
                 "publisher": tally.publisher,
                 "published_strikes": tally.strikes,
                 "ledger_strikes": totals.rows,
-                "strikes_difference": (
-                    pd.NA if pd.isna(tally.strikes) else tally.strikes - totals.rows
-                ),
+                "strikes_difference": (pd.NA if pd.isna(tally.strikes) else tally.strikes - totals.rows),
                 "published_killed": tally.killed,
                 "ledger_killed": totals.killed,
                 "difference": difference,
@@ -330,11 +319,7 @@ def by_month_theater(strikes: pd.DataFrame) -> pd.DataFrame:
     ``survivors_fate_unreported``.
     """
     month = strikes["date"].dt.strftime("%Y-%m")
-    months = (
-        pd.period_range(month.min(), month.max(), freq="M").strftime("%Y-%m").tolist()
-        if len(strikes)
-        else []
-    )
+    months = pd.period_range(month.min(), month.max(), freq="M").strftime("%Y-%m").tolist() if len(strikes) else []
 
     def summarise(group: pd.DataFrame) -> dict[str, object]:
         return {
@@ -394,10 +379,15 @@ def above_upper_count(reconciliation: pd.DataFrame) -> UpperCountExcess | None:
     run = ordered.iloc[start:]
     widest = run.loc[run["difference"].astype(int).idxmax()]
     return UpperCountExcess(
-        first=run["as_of"].iloc[0], last=run["as_of"].iloc[-1], tallies=len(run),
-        presumed_min=int(run["difference_presumed"].min()), presumed_max=int(run["difference_presumed"].max()),
-        announced_min=int(run["difference"].min()), announced_max=int(run["difference"].max()),
-        widest_publisher=str(widest["publisher"]).split(" (")[0], widest_as_of=widest["as_of"],
+        first=run["as_of"].iloc[0],
+        last=run["as_of"].iloc[-1],
+        tallies=len(run),
+        presumed_min=int(run["difference_presumed"].min()),
+        presumed_max=int(run["difference_presumed"].max()),
+        announced_min=int(run["difference"].min()),
+        announced_max=int(run["difference"].max()),
+        widest_publisher=str(widest["publisher"]).split(" (")[0],
+        widest_as_of=widest["as_of"],
     )
 
 
@@ -411,12 +401,19 @@ def upper_count_headline(reconciliation: pd.DataFrame) -> str:
     """The reconciliation's headline, computed: from when every tally exceeds the ledger's upper count."""
     excess = above_upper_count(reconciliation)
     if excess is None:
-        return ("The newest published tally is not above the ledger's upper count (deaths as announced plus "
-                "survivors never found)")
-    gap = (f"{excess.presumed_min}" if excess.presumed_min == excess.presumed_max
-           else f"{excess.presumed_min} to {excess.presumed_max}")
-    return (f"From {day_text(excess.first)} every published tally is above the ledger's upper count (by {gap} deaths): "
-            "the ledger misses strikes (or survivors' deaths), so its totals are 'at least' figures")
+        return (
+            "The newest published tally is not above the ledger's upper count (deaths as announced plus "
+            "survivors never found)"
+        )
+    gap = (
+        f"{excess.presumed_min}"
+        if excess.presumed_min == excess.presumed_max
+        else f"{excess.presumed_min} to {excess.presumed_max}"
+    )
+    return (
+        f"From {day_text(excess.first)} every published tally is above the ledger's upper count (by {gap} deaths): "
+        "the ledger misses strikes (or survivors' deaths), so its totals are 'at least' figures"
+    )
 
 
 def upper_count_lines(reconciliation: pd.DataFrame, strikes: pd.DataFrame) -> list[str]:
@@ -434,7 +431,9 @@ def upper_count_lines(reconciliation: pd.DataFrame, strikes: pd.DataFrame) -> li
         "survivors whose fate it does not record.",
     ]
     if rows:
-        lines.append(f"From {day_text(since)}, {rows} of its strike rows report no survivor count at all, so there "
-                     "the two cannot be told apart.")
+        lines.append(
+            f"From {day_text(since)}, {rows} of its strike rows report no survivor count at all, so there "
+            "the two cannot be told apart."
+        )
     lines.append("So every total of the ledger is an 'at least' figure.")
     return lines

@@ -49,14 +49,15 @@ from __future__ import annotations
 import csv
 import os
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TextIO
+from typing import Any, TextIO
 
 from . import atomic, bounds, cdc, gate, lock, manifest, socrata
 from .paths import Paths, project_paths
-from .socrata import FetchError, DatasetMetadata, Progress, SocrataClient, make_retry
+from .socrata import DatasetMetadata, FetchError, Progress, SocrataClient, make_retry
 
 DEFAULT_BASE_URL = "https://data.cdc.gov"
 DEFAULT_TOKEN_ENV = "CDC_APP_TOKEN"
@@ -131,15 +132,27 @@ def refresh(
     paths = paths or project_paths()
     wanted = normalise_jurisdictions(jurisdictions)
     reporter = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
-    now = clock or (lambda: datetime.now(timezone.utc))
+    now = clock or (lambda: datetime.now(UTC))
     token = app_token(token_env)
     with lock.project_lock(paths, "fetch", wait=lock_wait):
         try:
             return _refresh(
-                paths, wanted, reporter, now, token, token_env,
-                base_url=base_url, force=force, timeout=timeout, page_size=page_size, retries=retries,
-                backoff_factor=backoff_factor, max_retry_after=max_retry_after, accept=accept,
-                request_deadline=request_deadline, fetch_deadline=fetch_deadline,
+                paths,
+                wanted,
+                reporter,
+                now,
+                token,
+                token_env,
+                base_url=base_url,
+                force=force,
+                timeout=timeout,
+                page_size=page_size,
+                retries=retries,
+                backoff_factor=backoff_factor,
+                max_retry_after=max_retry_after,
+                accept=accept,
+                request_deadline=request_deadline,
+                fetch_deadline=fetch_deadline,
                 max_response_bytes=max_response_bytes,
             )
         except FetchError as exc:
@@ -197,8 +210,7 @@ def _refresh(
     )
     try:
         reporter.note(
-            f"reading {client.metadata_url}"
-            + (f" (app token from ${token_env})" if token else " (no app token)")
+            f"reading {client.metadata_url}" + (f" (app token from ${token_env})" if token else " (no app token)")
         )
         meta = client.metadata()
         check_metadata_columns(meta)
@@ -239,7 +251,7 @@ def _refresh(
         try:
             check_staged(staged, table, source=client.resource_url)
             latest = cdc.latest_period(table)
-            retrieved = now().astimezone(timezone.utc).replace(microsecond=0)
+            retrieved = now().astimezone(UTC).replace(microsecond=0)
             new_entry = manifest_entry(
                 meta,
                 client,
@@ -389,9 +401,7 @@ def check_record_fields(records: list[dict[str, Any]], *, source: str) -> None:
             )
 
 
-def validate_records(
-    records: list[dict[str, Any]], *, source: str, jurisdictions: tuple[str, ...] | None
-):
+def validate_records(records: list[dict[str, Any]], *, source: str, jurisdictions: tuple[str, ...] | None):
     """The tidy table of the rows received, after every check of
     :func:`analysis.cdc.tidy_from_records` (known fields, required fields present, numeric
     counts, known indicators and months, no duplicate (jurisdiction, year, month, indicator);
@@ -411,9 +421,7 @@ def validate_records(
         if absent:
             problems.append(f"no rows for {', '.join(absent)}")
         if problems:
-            raise RefreshError(
-                f"{source}: asked for jurisdictions {', '.join(jurisdictions)}; {'; '.join(problems)}"
-            )
+            raise RefreshError(f"{source}: asked for jurisdictions {', '.join(jurisdictions)}; {'; '.join(problems)}")
     return table
 
 
@@ -507,8 +515,7 @@ def commit_snapshot(staged: Path, new_entry: dict[str, Any], paths: Paths) -> No
         manifest.replace_snapshot(cdc.RAW_FILE, staged, new_entry, paths)
     except OSError as exc:
         raise RefreshError(
-            f"could not replace data/raw/{cdc.RAW_FILE} and its manifest entry ({exc}); "
-            "both were left as they were"
+            f"could not replace data/raw/{cdc.RAW_FILE} and its manifest entry ({exc}); both were left as they were"
         ) from None
 
 
@@ -530,11 +537,11 @@ def _open_staging(path: Path) -> TextIO:
 
 
 def _utc(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _utc_date(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).date().isoformat()
+    return datetime.fromtimestamp(epoch, UTC).date().isoformat()
 
 
 def _describe(jurisdictions: tuple[str, ...] | None) -> str:

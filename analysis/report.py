@@ -83,6 +83,7 @@ DATE_COMMIT = "date of the project's last commit"
 DATE_TODAY = "day of the build"
 DATE_TODAY_CHANGED = "day of the build; the project has changes not yet committed"
 
+
 class ReportError(RuntimeError):
     """The report could not be built; the previous ``reports/`` is untouched."""
 
@@ -382,9 +383,7 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'");\s]+)""", re.IGN
 
 
 def _css_fetches(css: str) -> list[str]:
-    return [f"css url({u})" for u in _CSS_URL.findall(css)] + [
-        f"css @import {u}" for u in _CSS_IMPORT.findall(css)
-    ]
+    return [f"css url({u})" for u in _CSS_URL.findall(css)] + [f"css @import {u}" for u in _CSS_IMPORT.findall(css)]
 
 
 class _ActiveContentFinder(HTMLParser):
@@ -533,8 +532,10 @@ def prepare_outputs(nb: nbformat.NotebookNode, name: str, stem: str) -> Prepared
                 wide = data.get("image/svg+xml")
                 wide = "".join(wide) if isinstance(wide, list) else wide
                 if not alt or not wide:
-                    raise ReportError(f"notebook {name}, {_cell_label(nb, index)}: a chart without "
-                                      "alt text or drawing. No report was written.")
+                    raise ReportError(
+                        f"notebook {name}, {_cell_label(nb, index)}: a chart without "
+                        "alt text or drawing. No report was written."
+                    )
                 key = re.sub(r"[^A-Za-z0-9_-]", "-", str(chart.get("key") or "chart"))
                 csv_path = unique(f"data/{stem}/{key}.csv")
                 prepared.downloads.append(Download(csv_path, str(chart.get("csv", "")).encode("utf-8")))
@@ -542,9 +543,15 @@ def prepare_outputs(nb: nbformat.NotebookNode, name: str, stem: str) -> Prepared
                 width, height = _svg_size(wide)
                 narrow_width, narrow_height = _svg_size(narrow) if narrow else (0, 0)
                 context = {
-                    "key": key, "alt": alt, "csv": csv_path, "wide_b64": _b64(wide),
-                    "narrow_b64": _b64(narrow) if narrow else "", "width": width, "height": height,
-                    "narrow_width": narrow_width, "narrow_height": narrow_height,
+                    "key": key,
+                    "alt": alt,
+                    "csv": csv_path,
+                    "wide_b64": _b64(wide),
+                    "narrow_b64": _b64(narrow) if narrow else "",
+                    "width": width,
+                    "height": height,
+                    "narrow_width": narrow_width,
+                    "narrow_height": narrow_height,
                 }
                 output.setdefault("metadata", {})["report"] = {"chart": context}
                 prepared.charts.append(context)
@@ -650,15 +657,25 @@ def render_front_page(
     cdc_entry = manifest_data["files"].get(CDC_FILE, {})
     vintage = pages.vintage_line(manifest_data, evidence)
     headline = evidence.headline if verdicts is None else verdicts
-    links = [pages.Link("method.html", "How the numbers are handled (method)"),
-             pages.Link("method.html#data", "The data, as CSV files")]
+    links = [
+        pages.Link("method.html", "How the numbers are handled (method)"),
+        pages.Link("method.html#data", "The data, as CSV files"),
+    ]
     if has_changelog:
         links.append(pages.Link("changelog.html", "What changed, and when (changelog)"))
     synthesis = next((info for info in infos if info.path.stem.startswith("04")), infos[-1] if infos else None)
     return pages.render(
         "index.html.j2",
-        site=_site(infos, "index.html", built_on=built_on, with_code=with_code, vintage=vintage,
-                   title="Overdose claims vs. data", has_changelog=has_changelog, date_basis=date_basis),
+        site=_site(
+            infos,
+            "index.html",
+            built_on=built_on,
+            with_code=with_code,
+            vintage=vintage,
+            title="Overdose claims vs. data",
+            has_changelog=has_changelog,
+            date_basis=date_basis,
+        ),
         verdict_groups=claim_pages.verdict_groups(headline) if headline is not None and len(headline) else [],
         summary=claim_pages.summary_line(headline) if headline is not None and len(headline) else "",
         tolerance=evidence.thresholds.percent,
@@ -691,14 +708,28 @@ def render_claim_pages(
     contexts = claim_pages.pages_for(evidence.claim_inputs())
     out = {}
     for position, (name, context) in enumerate(contexts):
-        site = _site(infos, name, built_on=built_on, with_code=with_code, vintage=vintage,
-                     title=f"Verdict: {context['title']}", has_changelog=has_changelog, date_basis=date_basis)
+        site = _site(
+            infos,
+            name,
+            built_on=built_on,
+            with_code=with_code,
+            vintage=vintage,
+            title=f"Verdict: {context['title']}",
+            has_changelog=has_changelog,
+            date_basis=date_basis,
+        )
         previous = contexts[position - 1] if position > 0 else None
         following = contexts[position + 1] if position + 1 < len(contexts) else None
-        site["prev"] = (pages.Link(previous[0], f"the verdict on {_link_title(previous[1])}") if previous
-                        else pages.Link("index.html#verdicts", "all verdicts"))
-        site["next"] = (pages.Link(following[0], f"the verdict on {_link_title(following[1])}") if following
-                        else pages.Link("index.html#verdicts", "all verdicts"))
+        site["prev"] = (
+            pages.Link(previous[0], f"the verdict on {_link_title(previous[1])}")
+            if previous
+            else pages.Link("index.html#verdicts", "all verdicts")
+        )
+        site["next"] = (
+            pages.Link(following[0], f"the verdict on {_link_title(following[1])}")
+            if following
+            else pages.Link("index.html#verdicts", "all verdicts")
+        )
         out[name] = pages.render("claim.html.j2", site=site, claim=context)
     return out
 
@@ -730,9 +761,16 @@ def render_method_page(
     ordinals = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
     return pages.render(
         "method.html.j2",
-        site=_site(infos, "method.html", built_on=built_on, with_code=with_code,
-                   vintage=pages.vintage_line(manifest_data, evidence), title="Method", has_changelog=has_changelog,
-                   date_basis=date_basis),
+        site=_site(
+            infos,
+            "method.html",
+            built_on=built_on,
+            with_code=with_code,
+            vintage=pages.vintage_line(manifest_data, evidence),
+            title="Method",
+            has_changelog=has_changelog,
+            date_basis=date_basis,
+        ),
         lag=lag,
         lag_ordinal=ordinals.get(lag + 1, f"{lag + 1}th") if lag is not None else None,
         verdict_rule=pages.verdict_rule(evidence) if evidence.headline is not None else None,
@@ -748,14 +786,27 @@ def render_method_page(
 
 
 def render_changelog_page(
-    infos: list[NotebookInfo], changelog: str, vintage: str, *, built_on: str, with_code: bool,
+    infos: list[NotebookInfo],
+    changelog: str,
+    vintage: str,
+    *,
+    built_on: str,
+    with_code: bool,
     date_basis: str = DATE_GIVEN,
 ) -> str:
     """The changelog page (``changelog.html``) from ``CHANGELOG.md`` rendered as escaped Markdown."""
     return pages.render(
         "changelog.html.j2",
-        site=_site(infos, "changelog.html", built_on=built_on, with_code=with_code, vintage=vintage,
-                   title="Changelog", has_changelog=True, date_basis=date_basis),
+        site=_site(
+            infos,
+            "changelog.html",
+            built_on=built_on,
+            with_code=with_code,
+            vintage=vintage,
+            title="Changelog",
+            has_changelog=True,
+            date_basis=date_basis,
+        ),
         changelog=Markup(changelog),  # noqa: S704 - mistune output with raw HTML escaped (pages.markdown_html)
     )
 
@@ -789,6 +840,7 @@ def weights_lines(weights: dict[str, int]) -> list[str]:
 # Staging and swap
 # ------------------------------------------------------------------------------------------
 
+
 def _swap_into_place(staging: Path, target: Path) -> None:
     """Make ``staging`` the new ``target`` in one step (:func:`analysis.atomic.swap_dir`)."""
     atomic.swap_dir(staging, target)
@@ -797,9 +849,7 @@ def _swap_into_place(staging: Path, target: Path) -> None:
 def snapshot_checksums(paths: Paths) -> dict[str, str]:
     """sha256 of every file in ``data/raw/`` (``MANIFEST.json`` included), by name."""
     return {
-        p.name: manifest.sha256_of(p)
-        for p in sorted(paths.raw.iterdir())
-        if p.is_file() and not p.name.startswith(".")
+        p.name: manifest.sha256_of(p) for p in sorted(paths.raw.iterdir()) if p.is_file() and not p.name.startswith(".")
     }
 
 
@@ -953,8 +1003,13 @@ def build_report_detailed(
     paths = paths or project_paths()
     with lock.project_lock(paths, "report", wait=lock_wait):
         return _build_report_detailed(
-            paths, with_code=with_code, notebooks=notebooks, workers=workers,
-            cell_timeout=cell_timeout, built_on=built_on, progress=progress,
+            paths,
+            with_code=with_code,
+            notebooks=notebooks,
+            workers=workers,
+            cell_timeout=cell_timeout,
+            built_on=built_on,
+            progress=progress,
         )
 
 
@@ -1018,8 +1073,16 @@ def _build_report_detailed(
         export_start = time.perf_counter()
         prepared = prepare_outputs(nb, path.name, path.stem)
         meta = {
-            "site": _site(infos, info.page, built_on=date_text, with_code=with_code, vintage=vintage,
-                          title=info.title, has_changelog=has_changelog, date_basis=date_basis),
+            "site": _site(
+                infos,
+                info.page,
+                built_on=date_text,
+                with_code=with_code,
+                vintage=vintage,
+                title=info.title,
+                has_changelog=has_changelog,
+                date_basis=date_basis,
+            ),
             "position": f"Notebook {number} of {len(chosen)}",
             "code_css": code_css,
         }
@@ -1052,16 +1115,42 @@ def _build_report_detailed(
         warnings.append(f"no {pages.LEAD_CHART} chart in the notebooks; the front page leads with {lead['key']}")
     data_files = _data_files(paths)
     offered = [{"href": target, "label": target.split("/", 1)[1], "note": note} for target, _, note in data_files]
-    front = render_front_page(infos, manifest_data, evidence, built_on=date_text, with_code=with_code,
-                              lead_chart=lead, has_changelog=has_changelog, date_basis=date_basis)
-    method = render_method_page(infos, manifest_data, evidence, offered, built_on=date_text, with_code=with_code,
-                                has_changelog=has_changelog, date_basis=date_basis)
+    front = render_front_page(
+        infos,
+        manifest_data,
+        evidence,
+        built_on=date_text,
+        with_code=with_code,
+        lead_chart=lead,
+        has_changelog=has_changelog,
+        date_basis=date_basis,
+    )
+    method = render_method_page(
+        infos,
+        manifest_data,
+        evidence,
+        offered,
+        built_on=date_text,
+        with_code=with_code,
+        has_changelog=has_changelog,
+        date_basis=date_basis,
+    )
     own_pages = {"index.html": front, "method.html": method}
     if changelog is not None:
-        own_pages["changelog.html"] = render_changelog_page(infos, changelog, vintage, built_on=date_text,
-                                                            with_code=with_code, date_basis=date_basis)
-    own_pages.update(render_claim_pages(infos, evidence, vintage, built_on=date_text, with_code=with_code,
-                                        has_changelog=has_changelog, date_basis=date_basis))
+        own_pages["changelog.html"] = render_changelog_page(
+            infos, changelog, vintage, built_on=date_text, with_code=with_code, date_basis=date_basis
+        )
+    own_pages.update(
+        render_claim_pages(
+            infos,
+            evidence,
+            vintage,
+            built_on=date_text,
+            with_code=with_code,
+            has_changelog=has_changelog,
+            date_basis=date_basis,
+        )
+    )
     for name, body in own_pages.items():
         check_page(body, name)
 
@@ -1092,8 +1181,11 @@ def _build_report_detailed(
                     "with_code": with_code,
                     "total_s": round(total, 3),
                     "notebooks": [
-                        {**asdict(t), **{k: round(v, 3) for k, v in asdict(t).items() if isinstance(v, float)},
-                         "total_s": round(t.total_s, 3)}
+                        {
+                            **asdict(t),
+                            **{k: round(v, 3) for k, v in asdict(t).items() if isinstance(v, float)},
+                            "total_s": round(t.total_s, 3),
+                        }
                         for t in timings
                     ],
                 },

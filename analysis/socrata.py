@@ -28,8 +28,9 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, TextIO
+from typing import Any, TextIO
 from urllib.parse import urlencode
 
 import requests
@@ -125,9 +126,7 @@ class Progress:
         self.note(f"page {number}: {rows_so_far:,} rows so far{total}")
 
 
-def make_retry(
-    retries: int = 5, backoff_factor: float = 1.0, max_retry_after: int = 300
-) -> Retry:
+def make_retry(retries: int = 5, backoff_factor: float = 1.0, max_retry_after: int = 300) -> Retry:
     """The retry policy: ``retries`` further attempts after connection errors, read timeouts,
     and statuses in :data:`RETRY_STATUSES`; waits of ``backoff_factor * 2**(n-1)`` seconds
     (at most 120), or what ``Retry-After`` asks (at most ``max_retry_after`` seconds).
@@ -384,8 +383,7 @@ class SocrataClient:
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
             raise SocrataError(
                 self._scrub(
-                    f"GET {shown}: the body was cut off in transit (status {response.status_code}): "
-                    f"{_reason(exc)}"
+                    f"GET {shown}: the body was cut off in transit (status {response.status_code}): {_reason(exc)}"
                 ),
                 url=shown,
                 status=response.status_code,
@@ -396,8 +394,7 @@ class SocrataClient:
         if status != 200:
             raise SocrataError(
                 self._scrub(
-                    f"GET {shown}: HTTP {status} {response.reason}"
-                    f"{_retry_note(response)}; body starts {_snippet(body)}"
+                    f"GET {shown}: HTTP {status} {response.reason}{_retry_note(response)}; body starts {_snippet(body)}"
                 ),
                 url=shown,
                 status=status,
@@ -488,7 +485,9 @@ class SocrataClient:
         body = self.get_json(self.resource_url, params)
         shown = self.resource_url + "?" + urlencode(params)
         if not (isinstance(body, list) and len(body) == 1 and isinstance(body[0], dict) and len(body[0]) == 1):
-            raise SocrataError(f"GET {shown}: expected [{{'count': 'N'}}], got {_snippet(json.dumps(body).encode())}", url=shown)
+            raise SocrataError(
+                f"GET {shown}: expected [{{'count': 'N'}}], got {_snippet(json.dumps(body).encode())}", url=shown
+            )
         (value,) = body[0].values()
         try:
             return int(value)
@@ -531,9 +530,7 @@ class SocrataClient:
             page = self.get_json(self.resource_url, params)
             page_number += 1
             if not isinstance(page, list):
-                raise SocrataError(
-                    f"GET {shown}: expected a JSON array of rows, got {type(page).__name__}", url=shown
-                )
+                raise SocrataError(f"GET {shown}: expected a JSON array of rows, got {type(page).__name__}", url=shown)
             for position, row in enumerate(page):
                 if not isinstance(row, dict) or not all(
                     isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in row.values()
@@ -564,8 +561,7 @@ class SocrataClient:
                 break
         if expected is not None and len(rows) != expected:
             raise SocrataError(
-                f"{self.resource_url}: paging returned {len(rows):,} rows but $select=count(*) "
-                f"reported {expected:,}",
+                f"{self.resource_url}: paging returned {len(rows):,} rows but $select=count(*) reported {expected:,}",
                 url=self.resource_url,
             )
         return rows

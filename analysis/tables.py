@@ -118,6 +118,7 @@ def column_label(name: Any) -> str:
     label = " ".join(words)
     return label[0].upper() + label[1:]
 
+
 _DEFAULT = object()
 
 
@@ -133,7 +134,8 @@ def is_web_address(value: str) -> bool:
 
 
 def link_label(url: str) -> str:
-    """Short visible text of a source link: the host without ``www.`` (``https://www.cbsnews.com/x`` -> ``cbsnews.com``)."""
+    """Short visible text of a source link: the host without ``www.`` (``https://www.cbsnews.com/x`` -> "
+    "``cbsnews.com``)."""
     host = urlsplit(url.strip()).hostname or url
     return host.removeprefix("www.")
 
@@ -161,7 +163,7 @@ def _is_whole(value: Any) -> bool:
 def whole_number_columns(df: pd.DataFrame) -> list:
     """Float columns of ``df`` whose non-missing values are all whole numbers (and at least one exists)."""
     names = []
-    for position, (name, dtype) in enumerate(zip(df.columns, df.dtypes)):
+    for position, (name, dtype) in enumerate(zip(df.columns, df.dtypes, strict=True)):
         if not pd.api.types.is_float_dtype(dtype):
             continue
         values = df.iloc[:, position].dropna()
@@ -277,7 +279,7 @@ class Table:
         """Per column: separators for whole numbers (not years), at most two decimals for others."""
         chosen: dict[str, Callable[[Any], str]] = {}
         whole = set(whole_number_columns(df))
-        for position, (name, dtype) in enumerate(zip(df.columns, df.dtypes)):
+        for position, (name, dtype) in enumerate(zip(df.columns, df.dtypes, strict=True)):
             year_like = bool(_YEAR_NAME.search(str(name)))
             if name in whole:
                 chosen[name] = plain_whole_text if year_like else whole_number_text
@@ -285,7 +287,7 @@ class Table:
                 chosen[name] = _decimal_formatter(decimals_needed(df.iloc[:, position]))
             elif pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype) and not year_like:
                 chosen[name] = whole_number_text
-            elif dtype == object and not year_like and _inferred(df.iloc[:, position]) == "integer":
+            elif pd.api.types.is_object_dtype(dtype) and not year_like and _inferred(df.iloc[:, position]) == "integer":
                 chosen[name] = whole_number_text  # e.g. a pivot of nullable integers
         return chosen
 
@@ -294,9 +296,9 @@ class Table:
         """``(index text, cells)`` per shown row; a cell is its text, or None for a missing value."""
         rows = []
         names = list(self.shown.columns)
-        for label, values in zip(self.shown.index, self.shown.itertuples(index=False, name=None)):
+        for label, values in zip(self.shown.index, self.shown.itertuples(index=False, name=None), strict=True):
             cells: list[str | None] = []
-            for name, value in zip(names, values):
+            for name, value in zip(names, values, strict=True):
                 formatter = self.formatters.get(name)
                 if _is_missing(value):
                     cells.append(None)
@@ -343,15 +345,17 @@ class Table:
         if column in self.link_columns and is_web_address(text):
             # The link reads as the site's name; the full address is the target and the tooltip.
             label = html.escape(link_label(text), quote=True)
-            return (f'{opening}<a href="{escaped}" title="{escaped}" rel="noopener noreferrer" '
-                    f'target="_blank">{label}</a></td>')
+            return (
+                f'{opening}<a href="{escaped}" title="{escaped}" rel="noopener noreferrer" '
+                f'target="_blank">{label}</a></td>'
+            )
         return f"{opening}{escaped}</td>"
 
     def to_html(self) -> str:
         """The table as an HTML fragment; every text from the data is escaped."""
         lines = ['<table class="dataframe analysis-table">', "<thead>", "<tr>"]
         if self.collapsed:
-            lines = [f"<details class=\"long-table\"><summary>{html.escape(self.summary_line())}</summary>"] + lines
+            lines = [f'<details class="long-table"><summary>{html.escape(self.summary_line())}</summary>'] + lines
         if self.index:
             index_name = self.shown.index.name
             lines.append(f"<th>{html.escape(str(index_name)) if index_name is not None else ''}</th>")
@@ -362,7 +366,7 @@ class Table:
             lines.append("<tr>")
             if self.index:
                 lines.append(f"<th>{html.escape(label)}</th>")
-            for column, text, numeric in zip(self.columns, cells, self.numeric):
+            for column, text, numeric in zip(self.columns, cells, self.numeric, strict=True):
                 lines.append(self._html_cell(column, text, numeric))
             lines.append("</tr>")
         lines += ["</tbody>", "</table>"]
@@ -389,16 +393,16 @@ class Table:
         if self.index:
             index_name = self.shown.index.name
             header = ["" if index_name is None else str(index_name)] + header
-            body = [[label] + cells for (label, _), cells in zip(self.rows, body)]
+            body = [[label] + cells for (label, _), cells in zip(self.rows, body, strict=True)]
             aligns = ["left"] + aligns
         widths = [len(name) for name in header]
         for cells in body:
-            widths = [max(width, len(cell)) for width, cell in zip(widths, cells)]
+            widths = [max(width, len(cell)) for width, cell in zip(widths, cells, strict=True)]
 
         def line(cells: list[str]) -> str:
             parts = [
                 cell.rjust(width) if align == "right" else cell.ljust(width)
-                for cell, width, align in zip(cells, widths, aligns)
+                for cell, width, align in zip(cells, widths, aligns, strict=True)
             ]
             return "  ".join(parts).rstrip()
 
@@ -451,12 +455,18 @@ def show_table(
         chosen = tuple(link_columns)
         unknown = [name for name in chosen if name not in df.columns]
         if unknown:
-            raise KeyError(
-                f"link_columns {unknown} not in the DataFrame (columns: {', '.join(map(str, df.columns))})"
-            )
+            raise KeyError(f"link_columns {unknown} not in the DataFrame (columns: {', '.join(map(str, df.columns))})")
     formatters = dict(formatters or {})
     unknown = [name for name in formatters if name not in df.columns]
     if unknown:
         raise KeyError(f"formatters for {unknown}: no such columns")
-    return Table(df, link_columns=chosen, max_rows=max_rows, index=index, formatters=formatters, words=words,
-                 collapse_after=collapse_after, summary=summary)
+    return Table(
+        df,
+        link_columns=chosen,
+        max_rows=max_rows,
+        index=index,
+        formatters=formatters,
+        words=words,
+        collapse_after=collapse_after,
+        summary=summary,
+    )

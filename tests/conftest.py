@@ -26,6 +26,7 @@ def tallies():
 def claims():
     return ledgers.load_claims(project_paths().raw / "claims.csv")
 
+
 @pytest.fixture(scope="session")
 def real_report(tmp_path_factory):
     """The project's own report (every notebook), built once into a copy of the project."""

@@ -142,7 +142,7 @@ class FakeSocrata:
         self._thread: threading.Thread | None = None
 
     # -- control ---------------------------------------------------------------------------
-    def start(self) -> "FakeSocrata":
+    def start(self) -> FakeSocrata:
         fake = self
 
         class Handler(_Handler):
@@ -162,7 +162,7 @@ class FakeSocrata:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FakeSocrata":
+    def __enter__(self) -> FakeSocrata:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import pytest
 
@@ -46,9 +44,7 @@ def test_cdc_national_reproduces_the_snapshot(built):
     assert (row["reported"], row["predicted"]) == (106881, 108550)
     # Every count in the export is in the processed file, unchanged.
     raw = pd.read_csv(ROOT / "data" / "raw" / "cdc_vsrr.csv", thousands=",")
-    assert raw["Data Value"].sum() == pytest.approx(
-        table["reported"].sum() + table["reported_percent"].sum()
-    )
+    assert raw["Data Value"].sum() == pytest.approx(table["reported"].sum() + table["reported_percent"].sum())
     assert raw["Predicted Value"].sum() == table["predicted"].sum()
 
 
@@ -71,18 +67,37 @@ def test_strike_and_tally_files(built):
 def test_claims_file_columns(built):
     claims = pd.read_csv(built.processed / "claims_vs_cdc.csv")
     assert list(claims.columns[:12]) == [
-        "claim_id", "date", "speaker", "topic", "claimed_low", "claimed_high", "cdc_period_end",
-        "cdc_indicator", "cdc_reported", "cdc_predicted", "ratio_low", "ratio_high",
+        "claim_id",
+        "date",
+        "speaker",
+        "topic",
+        "claimed_low",
+        "claimed_high",
+        "cdc_period_end",
+        "cdc_indicator",
+        "cdc_reported",
+        "cdc_predicted",
+        "ratio_low",
+        "ratio_high",
     ]
 
 
 def test_revisions_file(built):
     """cdc_revisions.csv: each period's first-published value against the latest release (issue's example row)."""
-    table = pd.read_csv(built.processed / "cdc_revisions.csv", dtype={"period_end": str, "first_release": str,
-                                                                       "latest_release": str})
+    table = pd.read_csv(
+        built.processed / "cdc_revisions.csv", dtype={"period_end": str, "first_release": str, "latest_release": str}
+    )
     assert list(table.columns[:10]) == [
-        "period_end", "indicator", "measure", "first_release", "first_value", "latest_release", "latest_value",
-        "revision", "revision_percent", "age_months",
+        "period_end",
+        "indicator",
+        "measure",
+        "first_release",
+        "first_value",
+        "latest_release",
+        "latest_value",
+        "revision",
+        "revision_percent",
+        "age_months",
     ]
     assert len(table) == 282 and set(table["first_release"]) == {"2018-04", "2019-06", "2019-07"}
     row = table[(table["period_end"] == "2018-11") & (table["indicator"] == "all_drugs")].set_index("measure")

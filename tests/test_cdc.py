@@ -126,8 +126,9 @@ def test_2018_release_without_predicted_or_symbol():
     assert cdc.value_at(table, "all_drugs", "2017-09", "reported") == 67944
 
 
-@pytest.mark.parametrize("name, rows, latest", [("vsrr_all_2019-06.csv", 13320, "2018-09"),
-                                                ("vsrr_all_2019-07.csv", 13912, "2018-11")])
+@pytest.mark.parametrize(
+    "name, rows, latest", [("vsrr_all_2019-06.csv", 13320, "2018-09"), ("vsrr_all_2019-07.csv", 13912, "2018-11")]
+)
 def test_2019_releases(name, rows, latest):
     table = vintage(name)
     assert len(table) == rows

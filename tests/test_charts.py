@@ -26,11 +26,17 @@ def _close_figures():
 def tidy(values: dict[str, list[int | None]], periods: list[str], reported_offset: int = -100) -> pd.DataFrame:
     rows = []
     for indicator, series in values.items():
-        for period, value in zip(periods, series):
-            rows.append({
-                "jurisdiction": "US", "period_end": period, "indicator": indicator, "unit": "deaths",
-                "reported": None if value is None else value + reported_offset, "predicted": value,
-            })
+        for period, value in zip(periods, series, strict=True):
+            rows.append(
+                {
+                    "jurisdiction": "US",
+                    "period_end": period,
+                    "indicator": indicator,
+                    "unit": "deaths",
+                    "reported": None if value is None else value + reported_offset,
+                    "predicted": value,
+                }
+            )
     out = pd.DataFrame(rows)
     out["reported"] = out["reported"].astype("Int64")
     out["predicted"] = out["predicted"].astype("Int64")
@@ -69,15 +75,23 @@ def test_png_output_is_byte_identical_between_runs():
 
 def test_source_line_and_vintage_text():
     fig, ax = plt.subplots()
-    charts.source_line(fig, charts.vintage_text(
-        {"title": "t", "dataset_id": "xkb8-kh2a", "source_release": "2025-09", "latest_period": "2025-04"}))
+    charts.source_line(
+        fig,
+        charts.vintage_text(
+            {"title": "t", "dataset_id": "xkb8-kh2a", "source_release": "2025-09", "latest_period": "2025-04"}
+        ),
+    )
     texts = [text.get_text() for text in fig.texts]
-    assert texts == ["Source: CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov xkb8-kh2a), "
-                     "release of Sep 2025, periods to Apr 2025"]
+    assert texts == [
+        "Source: CDC/NCHS VSRR Provisional Drug Overdose Death Counts (data.cdc.gov xkb8-kh2a), "
+        "release of Sep 2025, periods to Apr 2025"
+    ]
     assert charts.vintage_text({"title": "Strike ledger", "source_release": "2026-06"}) == (
-        "Strike ledger, release of Jun 2026")
+        "Strike ledger, release of Jun 2026"
+    )
     assert charts.ledger_source("Claims ledger", {"source_release": "2026-12"}) == (
-        "Claims ledger, release of Dec 2026, compiled from public reporting")
+        "Claims ledger, release of Dec 2026, compiled from public reporting"
+    )
 
 
 def test_mark_campaign_draws_the_first_strike_date():
@@ -85,7 +99,9 @@ def test_mark_campaign_draws_the_first_strike_date():
     ax.plot(pd.to_datetime(["2025-01-01", "2026-01-01"]), [0, 1])
     charts.mark_campaign(ax)
     xs = [line.get_xdata()[0] for line in ax.lines[1:]]
-    assert mdates.date2num(pd.Timestamp("2025-09-02")) in [float(mdates.date2num(x)) if not isinstance(x, float) else x for x in xs]
+    assert mdates.date2num(pd.Timestamp("2025-09-02")) in [
+        float(mdates.date2num(x)) if not isinstance(x, float) else x for x in xs
+    ]
     assert any("2 Sep 2025" in text.get_text() for text in ax.texts)
 
 
@@ -114,13 +130,14 @@ def test_gap_stays_a_gap():
 
 
 def test_drug_classes_names_the_biggest_fall():
-    data = tidy(
-        {"synthetic_opioids": [10, 100] + [40] * 10, "cocaine": [10, 30] + [25] * 10}, PERIODS
-    )
+    data = tidy({"synthetic_opioids": [10, 100] + [40] * 10, "cocaine": [10, 30] + [25] * 10}, PERIODS)
     fig = charts.drug_classes(data, "src", indicators=("synthetic_opioids", "cocaine"))
     # timing only, no causal verb; CDC's own class name
-    assert fig._suptitle.get_text().replace("\n", " ").startswith(
-        "Synthetic opioids other than methadone fell most: down 60 deaths (60%)")
+    assert (
+        fig._suptitle.get_text()
+        .replace("\n", " ")
+        .startswith("Synthetic opioids other than methadone fell most: down 60 deaths (60%)")
+    )
 
 
 def test_legends_use_cdcs_own_class_names():
@@ -131,13 +148,19 @@ def test_legends_use_cdcs_own_class_names():
 
 
 def test_monthly_theater_counts_from_zero_and_titles_top_theater():
-    by_month = pd.DataFrame({
-        "month": ["2025-09", "2025-09", "2025-10", "2025-10"],
-        "theater": ["Caribbean", "All theaters", "Eastern Pacific", "All theaters"],
-        "killed": pd.array([5, 5, 9, 9], dtype="Int64"),
-    })
+    by_month = pd.DataFrame(
+        {
+            "month": ["2025-09", "2025-09", "2025-10", "2025-10"],
+            "theater": ["Caribbean", "All theaters", "Eastern Pacific", "All theaters"],
+            "killed": pd.array([5, 5, 9, 9], dtype="Int64"),
+        }
+    )
     fig = charts.monthly_theater_chart(by_month, "src")
-    assert fig._suptitle.get_text().replace("\n", " ").startswith("9 of the 14 deaths announced were in the Eastern Pacific")
+    assert (
+        fig._suptitle.get_text()
+        .replace("\n", " ")
+        .startswith("9 of the 14 deaths announced were in the Eastern Pacific")
+    )
     assert fig.axes[0].get_ylim()[0] == 0
 
 
@@ -145,7 +168,9 @@ def test_titles_follow_the_data_direction_not_an_assumed_fall():
     rising = tidy({"all_drugs": list(range(100, 112)), "synthetic_opioids": list(range(50, 62))}, PERIODS)
     title = charts.overdose_trend(rising, "src")._suptitle.get_text().replace("\n", " ")
     assert "fell" not in title and "at their peak in the latest period, the 12 months ending Dec 2023" in title
-    title = charts.drug_classes(rising, "src", indicators=("synthetic_opioids",))._suptitle.get_text().replace("\n", " ")
+    title = (
+        charts.drug_classes(rising, "src", indicators=("synthetic_opioids",))._suptitle.get_text().replace("\n", " ")
+    )
     assert "fell most" not in title and "at its peak" in title
 
 
@@ -155,26 +180,31 @@ def test_range_text():
 
 
 def _lives(per_boat_high: float, tier: str = "snapshot") -> pd.DataFrame:
-    return pd.DataFrame({
-        "claim_id": ["C1", "C2"], "date": ["2025-10-01", "2025-11-01"],
-        "per_boat_low": pd.array([30000.0, 30000.0], dtype="Float64"),
-        "per_boat_high": pd.array([30000.0, per_boat_high], dtype="Float64"),
-        "vessels_by_date": pd.array([2, 4], dtype="Int64"),
-        "lives_implied_low": pd.array([60000.0, 120000.0], dtype="Float64"),
-        "lives_implied_high": pd.array([60000.0, 4 * per_boat_high], dtype="Float64"),
-        "tier": ["snapshot", tier],
-        "all_drugs_cdc": pd.array([80000.0, 80000.0], dtype="Float64"),
-        "synthetic_opioids_cdc": pd.array([40000.0, 40000.0], dtype="Float64"),
-        "cocaine_cdc": pd.array([20000.0, 20000.0], dtype="Float64"),
-        "ratio_all_drugs_high": pd.array([0.75, 4 * per_boat_high / 80000], dtype="Float64"),
-    })
+    return pd.DataFrame(
+        {
+            "claim_id": ["C1", "C2"],
+            "date": ["2025-10-01", "2025-11-01"],
+            "per_boat_low": pd.array([30000.0, 30000.0], dtype="Float64"),
+            "per_boat_high": pd.array([30000.0, per_boat_high], dtype="Float64"),
+            "vessels_by_date": pd.array([2, 4], dtype="Int64"),
+            "lives_implied_low": pd.array([60000.0, 120000.0], dtype="Float64"),
+            "lives_implied_high": pd.array([60000.0, 4 * per_boat_high], dtype="Float64"),
+            "tier": ["snapshot", tier],
+            "all_drugs_cdc": pd.array([80000.0, 80000.0], dtype="Float64"),
+            "synthetic_opioids_cdc": pd.array([40000.0, 40000.0], dtype="Float64"),
+            "cocaine_cdc": pd.array([20000.0, 20000.0], dtype="Float64"),
+            "ratio_all_drugs_high": pd.array([0.75, 4 * per_boat_high / 80000], dtype="Float64"),
+        }
+    )
 
 
 def test_lives_per_boat_is_a_conditional_against_three_classes():
     fig = charts.lives_per_boat_chart(_lives(40000.0), "src")
     title = fig._suptitle.get_text().replace("\n", " ")
-    assert title == ("If each boat destroyed saved 30,000 to 40,000 lives, the 4 boats destroyed by 01 Nov 2025 would "
-                     "have saved 160,000: 2.0 times a year's overdose deaths")
+    assert title == (
+        "If each boat destroyed saved 30,000 to 40,000 lives, the 4 boats destroyed by 01 Nov 2025 would "
+        "have saved 160,000: 2.0 times a year's overdose deaths"
+    )
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert "Upper figure of a range claim (30,000 to 40,000 per boat)" in labels
     assert "CDC, Cocaine (T40.5), 12 months" in labels
@@ -187,15 +217,17 @@ def test_lives_per_boat_is_a_conditional_against_three_classes():
 
 
 def test_unquantified_flow_claim_is_annotated_with_the_ledger_wording():
-    flow = pd.DataFrame({
-        "claim_id": ["C1", "C2", "C3", "C4", "C5"],
-        "date_value": pd.to_datetime(["2025-10-01", "2025-12-01", "2026-01-10", "2025-12-01", "2025-12-01"]),
-        "measure": ["claimed_flow_cut"] * 5,
-        "reduction_pct": pd.array([80.0, 90.0, None, None, 90.0], dtype="Float64"),
-        "stated_wording": ["", "", "", "almost 100%", ""],
-        "repeat_of": ["", "", "", "C2", "C2"],
-        "note": ["", "", "unquantified: 'mostly gone'", "", ""],
-    })
+    flow = pd.DataFrame(
+        {
+            "claim_id": ["C1", "C2", "C3", "C4", "C5"],
+            "date_value": pd.to_datetime(["2025-10-01", "2025-12-01", "2026-01-10", "2025-12-01", "2025-12-01"]),
+            "measure": ["claimed_flow_cut"] * 5,
+            "reduction_pct": pd.array([80.0, 90.0, None, None, 90.0], dtype="Float64"),
+            "stated_wording": ["", "", "", "almost 100%", ""],
+            "repeat_of": ["", "", "", "C2", "C2"],
+            "note": ["", "", "unquantified: 'mostly gone'", "", ""],
+        }
+    )
     fig = charts.flow_series_chart(flow, "src")
     texts = [text.get_text().replace("\n", " ") for text in fig.axes[0].texts]
     assert any("10 Jan 2026: unquantified: 'mostly gone'" in text for text in texts)  # dated, not a row id
@@ -206,33 +238,49 @@ def test_unquantified_flow_claim_is_annotated_with_the_ledger_wording():
     # the repeat of one occasion is drawn hollow and not counted in the title
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert "Second report of the same occasion (same day and speaker)" in labels
-    assert fig._suptitle.get_text().replace("\n", " ").startswith(
-        "2 dated statements put the cut in seaborne drugs at 80% to 90% (Oct 2025 to Dec 2025)")
+    assert (
+        fig._suptitle.get_text()
+        .replace("\n", " ")
+        .startswith("2 dated statements put the cut in seaborne drugs at 80% to 90% (Oct 2025 to Dec 2025)")
+    )
 
 
 def test_claims_title_comes_from_the_verdicts_and_never_from_an_off_scale_figure():
-    claims = pd.DataFrame({
-        "claim_id": ["C1", "C2", "C3", "C4"], "verdict": ["overstates", "overstates", "consistent with CDC", "overstates"],
-        "claimed_high": [300000.0, 250000.0, 80000.0, 300_000_000.0],
-        "headline_ratio_low": [2.66, 1.77, 0.99, 2656.0],
-    })
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["C1", "C2", "C3", "C4"],
+            "verdict": ["overstates", "overstates", "consistent with CDC", "overstates"],
+            "claimed_high": [300000.0, 250000.0, 80000.0, 300_000_000.0],
+            "headline_ratio_low": [2.66, 1.77, 0.99, 2656.0],
+        }
+    )
     title = charts.claims_title(claims)
-    assert title == ("2 of the 3 numeric claims drawn to scale overstate CDC's count, by at least 1.8 to 2.7 times even "
-                     "against the CDC figure most generous to each")
+    assert title == (
+        "2 of the 3 numeric claims drawn to scale overstate CDC's count, by at least 1.8 to 2.7 times even "
+        "against the CDC figure most generous to each"
+    )
     assert "300,000,000" not in title and "C4" not in title
 
 
 def test_reconciliation_headline_is_the_upper_count_run():
     from analysis import reconcile
 
-    cumulative = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-04-01"]),
-                               "killed": pd.array([100, 150], dtype="Int64"),
-                               "killed_presumed": pd.array([105, 155], dtype="Int64")})
-    reconciliation = pd.DataFrame({
-        "as_of": pd.to_datetime(["2026-01-02", "2026-04-12", "2026-05-01"]), "publisher": ["A", "B (copy)", "C"],
-        "published_killed": pd.array([105, 160, 170], dtype="Int64"), "difference": pd.array([5, 10, 20], dtype="Int64"),
-        "difference_presumed": pd.array([0, 5, 15], dtype="Int64"),
-    })
+    cumulative = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-01-01", "2026-04-01"]),
+            "killed": pd.array([100, 150], dtype="Int64"),
+            "killed_presumed": pd.array([105, 155], dtype="Int64"),
+        }
+    )
+    reconciliation = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2026-01-02", "2026-04-12", "2026-05-01"]),
+            "publisher": ["A", "B (copy)", "C"],
+            "published_killed": pd.array([105, 160, 170], dtype="Int64"),
+            "difference": pd.array([5, 10, 20], dtype="Int64"),
+            "difference_presumed": pd.array([0, 5, 15], dtype="Int64"),
+        }
+    )
     fig = charts.cumulative_deaths_chart(cumulative, reconciliation, "src")
     title = fig._suptitle.get_text().replace("\n", " ")
     assert title == reconcile.upper_count_headline(reconciliation)
@@ -241,8 +289,15 @@ def test_reconciliation_headline_is_the_upper_count_run():
 
 
 def test_timeline_says_before_the_strike_only_when_the_data_end_before_it():
-    events = pd.DataFrame({"key": ["first_strike"], "label": ["First boat strike"], "date": ["2023-10-02"],
-                           "date_value": pd.to_datetime(["2023-10-02"]), "source_status": ["ledger row"]})
+    events = pd.DataFrame(
+        {
+            "key": ["first_strike"],
+            "label": ["First boat strike"],
+            "date": ["2023-10-02"],
+            "date_value": pd.to_datetime(["2023-10-02"]),
+            "source_status": ["ledger row"],
+        }
+    )
     title = charts.timeline_chart(CDC, events, "src", start="2023-01")._suptitle.get_text().replace("\n", " ")
     # peak May 2023, first strike Oct 2023, data to Dec 2023: the latest period is after the strike
     assert "peaked 5 months before the first boat strike" in title
@@ -252,7 +307,7 @@ def test_timeline_says_before_the_strike_only_when_the_data_end_before_it():
     assert "peaked 10 months before" in title and title.endswith("before it")
 
 
-_DRAW_COUNT_SCRIPT = r'''
+_DRAW_COUNT_SCRIPT = r"""
 import matplotlib.figure
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
@@ -278,7 +333,7 @@ for cell in ("from analysis import charts\ncharts.setup_notebook()\nimport matpl
              "x = 1"):
     assert shell.run_cell(cell, store_history=True).success, cell
 print(len(rendered), published)
-'''
+"""
 
 
 def test_setup_notebook_shows_each_figure_once_and_draws_it_once():
@@ -307,7 +362,10 @@ def test_a_library_chart_carries_alt_text_data_and_a_narrow_drawing():
     assert data["text/plain"] == info["alt"]
     alt = info["alt"]
     assert alt.startswith("Line chart. Overdose deaths fell 50% from their peak in the 12 months ending May 2023")
-    assert "All drug overdoses: predicted: 12 values, from 100 (Jan 2023) to 100 (Dec 2023); highest 200 (May 2023)." in alt
+    assert (
+        "All drug overdoses: predicted: 12 values, from 100 (Jan 2023) to 100 (Dec 2023); highest 200 (May 2023)."
+        in alt
+    )
     # The data download is exactly what is drawn: 4 series x 12 periods, values unrounded.
     frame = pd.read_csv(io.StringIO(info["csv"]))
     assert list(frame.columns) == ["series", charts.PERIOD_COLUMN, "deaths"]
@@ -323,11 +381,17 @@ def test_a_library_chart_carries_alt_text_data_and_a_narrow_drawing():
 
 
 def test_svg_is_deterministic_and_keeps_text_as_text():
-    fig = charts.drug_classes(CDC.assign(indicator=CDC["indicator"].replace({"all_drugs": "cocaine"})), "src",
-                              indicators=("synthetic_opioids", "cocaine"))
+    fig = charts.drug_classes(
+        CDC.assign(indicator=CDC["indicator"].replace({"all_drugs": "cocaine"})),
+        "src",
+        indicators=("synthetic_opioids", "cocaine"),
+    )
     svg = charts.figure_svg(fig)
-    again = charts.drug_classes(CDC.assign(indicator=CDC["indicator"].replace({"all_drugs": "cocaine"})), "src",
-                                indicators=("synthetic_opioids", "cocaine"))
+    again = charts.drug_classes(
+        CDC.assign(indicator=CDC["indicator"].replace({"all_drugs": "cocaine"})),
+        "src",
+        indicators=("synthetic_opioids", "cocaine"),
+    )
     assert svg == charts.figure_svg(again)
     assert "Matplotlib v" not in svg and "<dc:date>" not in svg and "<text" in svg
 
@@ -355,24 +419,31 @@ def test_campaign_start_is_the_ledgers_first_strike():
 
 def _revisions(rows):
     """A cdc_revisions-shaped table from (period, measure, release, age, revision %, error %) rows."""
-    frame = pd.DataFrame(rows, columns=["period_end", "measure", "first_release", "age_months", "revision_percent",
-                                        "error_percent"])
+    frame = pd.DataFrame(
+        rows, columns=["period_end", "measure", "first_release", "age_months", "revision_percent", "error_percent"]
+    )
     frame["indicator"], frame["latest_release"], frame["provisional_at_release"] = "all_drugs", "2025-09", True
     return frame
 
 
-REVISIONS = _revisions([
-    ("2018-11", "reported", "2019-07", 8, 1.7, -1.6), ("2018-11", "predicted", "2019-07", 8, -0.3, 1.5),
-    ("2018-10", "reported", "2019-07", 9, 1.4, -1.3), ("2018-10", "predicted", "2019-07", 9, -0.7, 0.9),
-    ("2017-09", "reported", "2018-04", 7, 3.9, -3.8),
-])
+REVISIONS = _revisions(
+    [
+        ("2018-11", "reported", "2019-07", 8, 1.7, -1.6),
+        ("2018-11", "predicted", "2019-07", 8, -0.3, 1.5),
+        ("2018-10", "reported", "2019-07", 9, 1.4, -1.3),
+        ("2018-10", "predicted", "2019-07", 9, -0.7, 0.9),
+        ("2017-09", "reported", "2018-04", 7, 3.9, -3.8),
+    ]
+)
 
 
 def test_revision_chart_title_and_measures_from_the_data():
     fig = charts.revision_by_age_chart(REVISIONS, "src")
     title = fig._suptitle.get_text().replace("\n", " ")
-    assert title == ("All drug overdoses: first-published reported counts were later revised by up to +3.9% "
-                     "(7 months old); predicted values by -0.7% to -0.3%")
+    assert title == (
+        "All drug overdoses: first-published reported counts were later revised by up to +3.9% "
+        "(7 months old); predicted values by -0.7% to -0.3%"
+    )
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert "Reported, first published in the Apr 2018 release" in labels
     assert "Predicted, first published in the Jul 2019 release" in labels

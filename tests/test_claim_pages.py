@@ -20,7 +20,7 @@ def test_every_headline_row_has_one_page(evidence):
     assert len(set(names)) == len(headline)
     per_year = headline[headline["scope"] == verdicts.SCOPE_CLAIM]
     assert [f"claim-{claim_id}.html" for claim_id in per_year["claim_id"]] == names[: len(per_year)]
-    assert set(names[len(per_year):]) == set(claim_pages.GROUP_PAGES.values())
+    assert set(names[len(per_year) :]) == set(claim_pages.GROUP_PAGES.values())
     with pytest.raises(ValueError, match="cannot name a page"):
         claim_pages.page_name({"scope": verdicts.SCOPE_CLAIM, "claim_id": "../x"})
     with pytest.raises(ValueError, match="no evidence page"):
@@ -31,7 +31,8 @@ def test_verdict_groups_count_every_row_in_the_published_order(evidence):
     headline = evidence.headline
     groups = claim_pages.verdict_groups(headline)
     assert [group.verdict for group in groups] == [
-        verdict for verdict in claim_pages.VERDICT_ORDER if (headline["verdict"] == verdict).any()]
+        verdict for verdict in claim_pages.VERDICT_ORDER if (headline["verdict"] == verdict).any()
+    ]
     assert sum(group.count for group in groups) == len(headline)
     for group in groups:
         rows = headline[headline["verdict"] == group.verdict]
@@ -65,22 +66,34 @@ def test_summary_line_counts_the_verdicts(evidence):
     per_year = evidence.headline[evidence.headline["scope"] == verdicts.SCOPE_CLAIM]
     over = int((per_year["verdict"] == verdicts.OVERSTATES).sum())
     consistent = int((per_year["verdict"] == verdicts.CONSISTENT).sum())
-    assert line.startswith(f"Of the {len(per_year)} statements of yearly overdose deaths checked, {over} overstate "
-                           f"CDC's count, {consistent} are consistent with it and 3 give no number.")
+    assert line.startswith(
+        f"Of the {len(per_year)} statements of yearly overdose deaths checked, {over} overstate "
+        f"CDC's count, {consistent} are consistent with it and 3 give no number."
+    )
     assert "lives saved per boat destroyed (13 statements)" in line and "cannot be checked" in line
 
 
 @pytest.mark.parametrize(
     "qualifier, verdict, low, high, expected",
     [
-        (qualifiers.RANGE, verdicts.OVERSTATES, 2.213, 2.656, "lowest figure is 2.21 times the CDC figure most "
-                                                             "generous to it, more than 1.10 times (10% above)"),
+        (
+            qualifiers.RANGE,
+            verdicts.OVERSTATES,
+            2.213,
+            2.656,
+            "lowest figure is 2.21 times the CDC figure most generous to it, more than 1.10 times (10% above)",
+        ),
         (qualifiers.FLOOR, verdicts.OVERSTATES, 1.77, 1.77, "The claim's floor is 1.77 times"),
         (qualifiers.POINT, verdicts.UNDERSTATES, 0.5, 0.5, "highest figure is 0.50 times"),
         (qualifiers.FLOOR, verdicts.CONSISTENT, 0.896, 0.896, "a floor and CDC's figure meets it"),
         (qualifiers.FLOOR, verdicts.CONSISTENT, 1.05, 1.05, "misses by no more than 10% (1.05 times)"),
-        (qualifiers.POINT, verdicts.CONSISTENT, 0.99, 0.99, "0.99 times CDC's figure, within 10% of it (between 0.90 "
-                                                            "and 1.10 times)"),
+        (
+            qualifiers.POINT,
+            verdicts.CONSISTENT,
+            0.99,
+            0.99,
+            "0.99 times CDC's figure, within 10% of it (between 0.90 and 1.10 times)",
+        ),
         (qualifiers.RANGE, verdicts.CONSISTENT, 0.95, 1.2, "The range, 0.95 to 1.20 times CDC's figure"),
         (qualifiers.NONE, verdicts.NOT_CHECKABLE, pd.NA, pd.NA, "gives no number"),
         (qualifiers.POINT, verdicts.NOT_CHECKABLE, pd.NA, pd.NA, "CDC had published no figure"),
@@ -129,15 +142,27 @@ def test_a_comparison_added_to_the_registry_shows_on_the_page(evidence):
     assert rows[-1]["ratio"] == "2.69 to 3.31"
     inputs = evidence.claim_inputs()
     inputs = claim_pages.ClaimInputs(**{**inputs.__dict__, "judged": pd.concat([judged, extra], ignore_index=True)})
-    html_text = pages.render("claim.html.j2", site=_site(), claim=claim_pages.claim_page(
-        evidence.headline[evidence.headline["claim_id"] == "C001"].iloc[0], inputs))
+    html_text = pages.render(
+        "claim.html.j2",
+        site=_site(),
+        claim=claim_pages.claim_page(evidence.headline[evidence.headline["claim_id"] == "C001"].iloc[0], inputs),
+    )
     assert "A later comparison" in html_text and "90,000 to 93,000 (band)" in html_text
     assert "Matched period revised by the largest revision seen" in html_text  # the registry's band row (main)
 
 
 def _site():
-    return {"nav": [], "prev": None, "next": None, "built_on": "2026-01-02", "built_on_text": "2 Jan 2026",
-            "date_basis": "date set for this build", "edition": "Reviewer edition", "vintage": "v", "page_title": "t"}
+    return {
+        "nav": [],
+        "prev": None,
+        "next": None,
+        "built_on": "2026-01-02",
+        "built_on_text": "2 Jan 2026",
+        "date_basis": "date set for this build",
+        "edition": "Reviewer edition",
+        "vintage": "v",
+        "page_title": "t",
+    }
 
 
 def test_group_pages_list_every_statement_with_its_source(evidence):

@@ -308,9 +308,7 @@ def test_strike_field_rules(tmp_path, field, value, words):
 
 def test_strike_announced_before_it_happened(tmp_path):
     path = edited(tmp_path, "strikes.csv", S010, "announced_date", "2025-10-20")
-    assert_rejects(
-        ledgers.load_strikes, path, S010, "announced_date", "2025-10-20", "before the strike date"
-    )
+    assert_rejects(ledgers.load_strikes, path, S010, "announced_date", "2025-10-20", "before the strike date")
 
 
 def test_strike_never_found_exceeds_survivors(tmp_path):
@@ -322,16 +320,12 @@ def test_strike_never_found_exceeds_survivors(tmp_path):
 def test_strike_never_found_without_survivors(tmp_path):
     line = line_of("strikes.csv", "S042")  # both survivor fields blank
     path = edited(tmp_path, "strikes.csv", line, "survivors_not_found", "0")
-    assert_rejects(
-        ledgers.load_strikes, path, line, "survivors_not_found", "0", "survivors is blank"
-    )
+    assert_rejects(ledgers.load_strikes, path, line, "survivors_not_found", "0", "survivors is blank")
 
 
 def test_strike_rows_out_of_date_order(tmp_path):
     path = edited(tmp_path, "strikes.csv", S010, "date", "2025-09-01")
-    error = assert_rejects(
-        ledgers.load_strikes, path, S010, "date", "2025-09-01", "strike ids run in date order"
-    )
+    error = assert_rejects(ledgers.load_strikes, path, S010, "date", "2025-09-01", "strike ids run in date order")
     assert "previous row S009" in str(error)
 
 
@@ -401,9 +395,7 @@ C001 = line_of("claims.csv", "C001")  # 250000-300000 deaths_per_year
 C042 = line_of("claims.csv", "C042")  # blank date
 CF01 = line_of("claims.csv", "CF01")
 UNQUANTIFIED = next(
-    number
-    for number, text in enumerate(_lines("claims.csv"), start=1)
-    if "(unquantified: 'tens of thousands')" in text
+    number for number, text in enumerate(_lines("claims.csv"), start=1) if "(unquantified: 'tens of thousands')" in text
 )
 
 
@@ -500,8 +492,19 @@ def test_originator_and_source_kind_rules(tmp_path, name, field, value, words):
 
 def test_source_kind_vocabulary_is_the_readmes():
     assert ledgers.SOURCE_KINDS == (
-        "primary", "transcript", "wire", "national", "factcheck", "tracker", "regional", "copy",
-        "aggregator", "state_media", "blog", "forum", "headline_only",
+        "primary",
+        "transcript",
+        "wire",
+        "national",
+        "factcheck",
+        "tracker",
+        "regional",
+        "copy",
+        "aggregator",
+        "state_media",
+        "blog",
+        "forum",
+        "headline_only",
     )
 
 

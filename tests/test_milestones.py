@@ -11,7 +11,11 @@ from analysis.paths import project_paths
 
 def small_ledgers():
     claims = pd.DataFrame(
-        {"claim_id": ["C1", "C2"], "date": ["2025-12-15", "2026-01"], "source_url": ["https://a.example/1", "https://a.example/2"]}
+        {
+            "claim_id": ["C1", "C2"],
+            "date": ["2025-12-15", "2026-01"],
+            "source_url": ["https://a.example/1", "https://a.example/2"],
+        }
     )
     strikes = pd.DataFrame(
         {"strike_id": ["S1"], "date": [pd.Timestamp("2025-09-02")], "source_url": ["https://s.example/1"]}

@@ -34,8 +34,12 @@ def data():
     comparison = matching.claims_vs_cdc(claims, national, calendar)
     judged = verdicts.judge_table(sensitivity.sensitivity_table(claims, national, calendar), comparison)
     return {
-        "national": national, "calendar": calendar, "claims": claims, "strikes": strikes,
-        "comparison": comparison, "judged": judged,
+        "national": national,
+        "calendar": calendar,
+        "claims": claims,
+        "strikes": strikes,
+        "comparison": comparison,
+        "judged": judged,
         "scored": verdicts.score(comparison, judged, claims, calendar),
         "lives": boats.lives_per_boat(claims, strikes, national, calendar),
         "flow": compare.seaborne_flow_series(claims),
@@ -125,10 +129,13 @@ def test_route_items_name_every_fact_by_sea_or_land_with_its_source(data):
 
 def test_words_names_rows_and_spells_out_arrows_and_dates(data):
     claims = data["claims"]
-    out = narrative.words(["Largest band (C092, 12 months ending Sep 2024): 67,944 -> 70,599 on 02 Sep 2025.",
-                           "from 2025-09-02"], claims)
-    assert out[0] == ("Largest band (the claim by Donald Trump, 26 Feb 2025, 12 months ending Sep 2024): 67,944 to "
-                      "70,599 on 2 Sep 2025.")
+    out = narrative.words(
+        ["Largest band (C092, 12 months ending Sep 2024): 67,944 -> 70,599 on 02 Sep 2025.", "from 2025-09-02"], claims
+    )
+    assert out[0] == (
+        "Largest band (the claim by Donald Trump, 26 Feb 2025, 12 months ending Sep 2024): 67,944 to "
+        "70,599 on 2 Sep 2025."
+    )
     assert out[1] == "From 2 Sep 2025"
     assert narrative.words(["a (72,776 of 105,007; CF08, CF01): b"], drop_ids=True) == ["A (72,776 of 105,007): b"]
 
@@ -143,10 +150,23 @@ def test_reader_frame_spells_out_classes_bases_and_dates(data):
 
 
 def test_findings_for_reader_names_the_data_not_the_files(data):
-    findings = compare.findings_table(data["national"], data["scored"], data["lives"], data["flow"], data["strikes"],
-                                      pd.DataFrame({"as_of": pd.to_datetime(["2025-10-15"]), "difference": [0],
-                                                    "difference_presumed": [0], "published_killed": [27],
-                                                    "publisher": ["x"]}), "x")
+    findings = compare.findings_table(
+        data["national"],
+        data["scored"],
+        data["lives"],
+        data["flow"],
+        data["strikes"],
+        pd.DataFrame(
+            {
+                "as_of": pd.to_datetime(["2025-10-15"]),
+                "difference": [0],
+                "difference_presumed": [0],
+                "published_killed": [27],
+                "publisher": ["x"],
+            }
+        ),
+        "x",
+    )
     shown = narrative.findings_for_reader(findings)
     assert list(shown.columns) == ["Topic", "Finding", "Data", "Rows"]
     assert not shown["Data"].str.contains("/").any()

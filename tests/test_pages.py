@@ -43,8 +43,10 @@ def test_findings_are_the_findings_tables_sentences_linked_to_their_evidence(evi
     assert others[0].sentence.startswith("Overdose deaths peaked at 112,966 in the 12 months ending Aug 2023")
     assert "they had fallen 32.3%, to 76,516" in others[0].sentence  # the "... and had fallen" row joins it
     assert not any("boat destroyed saved" in item.sentence for item in others)  # that one is a verdict
-    assert any(item.evidence == [pages.Link("05_e.html", "notebook 05"), pages.Link("01_a.html", "notebook 01")]
-               for item in others)  # the revisions finding links to notebook 05 first
+    assert any(
+        item.evidence == [pages.Link("05_e.html", "notebook 05"), pages.Link("01_a.html", "notebook 01")]
+        for item in others
+    )  # the revisions finding links to notebook 05 first
     assert pages.findings(evidence, entry, {})[0].evidence == []  # no page, no link
 
 
@@ -63,8 +65,10 @@ def test_verdict_rule_is_the_thresholds_rule_text(evidence):
     for verdict, number in counts.items():
         assert f"{verdict} {number}" in rule["counts"]
     wider = pages.Evidence(**{**evidence.__dict__, "thresholds": verdicts.Thresholds(tolerance=0.25)})
-    assert pages.verdict_rule(wider)["tolerance"] == "25%" and "25%" in pages.verdict_rule(wider)["clauses"][0][
-        "definition"]
+    assert (
+        pages.verdict_rule(wider)["tolerance"] == "25%"
+        and "25%" in pages.verdict_rule(wider)["clauses"][0]["definition"]
+    )
 
 
 def test_release_calendar_marks_assumed_rows_and_the_months_without_a_release(evidence):
@@ -77,7 +81,8 @@ def test_release_calendar_marks_assumed_rows_and_the_months_without_a_release(ev
     assert all(row["released"] == "no release" and row["period"] == "—" for row in gaps)
     assert sum(row["basis"] == "assumed from CDC's regular schedule" for row in calendar["rows"]) == calendar["assumed"]
     assert [row["month"] for row in calendar["special"]] == [
-        prose.month(month) for month in frame.loc[frame["basis"] != "schedule", "release_month"]]
+        prose.month(month) for month in frame.loc[frame["basis"] != "schedule", "release_month"]
+    ]
     sep = next(row for row in calendar["rows"] if row["month"] == "Sep 2025")
     assert sep["released"] == "10 Sep 2025" and sep["period"] == "the 12 months ending Apr 2025"
     assert calendar["lines"][0].startswith("CDC's release calendar, Jan 2024 to Nov 2026")

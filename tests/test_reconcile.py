@@ -21,7 +21,6 @@ import pytest
 
 from analysis import ledgers, reconcile
 
-
 # as_of | pub strikes killed | ledger rows vessels announced +presumed | diff(pub-ann) diff(pub-presumed) | publisher
 README_TABLE = """
 2025-10-15 |   5   27 |   5   5   27   27 |   +0   +0 | Newsday (Trinidad & Tobago)
@@ -80,7 +79,7 @@ README_TABLE = """
 2026-05-08 |      193 |  54  57  174  186 |  +19   +7 | Associated Press (via eFinder summary)
 2026-05-18 |      193 |  54  57  174  186 |  +19   +7 | Pentagon figure reported with DoD IG probe (59 vessels; via eFinder)
 2026-05-28 |      199 |  56  59  177  191 |  +22   +8 | Associated Press (cited by Prism News)
-"""
+"""  # noqa: E501 (the strikes README's table, copied as printed)
 
 
 def _readme_rows() -> list[dict]:
@@ -200,8 +199,8 @@ def test_named_readme_checkpoints(reconciled):
 
 
 def test_readings_of_known_rows(reconciled):
-    keys = zip(reconciled["as_of"].dt.strftime("%Y-%m-%d"), reconciled["publisher"])
-    reading = dict(zip(keys, reconciled["reading"]))
+    keys = zip(reconciled["as_of"].dt.strftime("%Y-%m-%d"), reconciled["publisher"], strict=True)
+    reading = dict(zip(keys, reconciled["reading"], strict=True))
     assert reading[("2025-10-15", "Newsday (Trinidad & Tobago)")] == reconcile.MATCHES_ANNOUNCED
     assert reading[("2025-10-28", "Stars and Stripes")] == reconcile.MATCHES_ANNOUNCED
     assert reading[("2025-11-04", "CNN (cited by Newsmax/Union Herald)")] == reconcile.MATCHES_PRESUMED
@@ -354,8 +353,16 @@ def test_by_month_theater_adds_up_to_the_readme_totals(strikes):
     assert sums.loc["Unknown"].tolist() == [2, 2, 5]
     assert totals[["strikes", "vessels", "killed"]].sum().tolist() == [60, 63, 188]
     assert totals["month"].tolist() == [
-        "2025-09", "2025-10", "2025-11", "2025-12", "2026-01",
-        "2026-02", "2026-03", "2026-04", "2026-05", "2026-06",
+        "2025-09",
+        "2025-10",
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+        "2026-03",
+        "2026-04",
+        "2026-05",
+        "2026-06",
     ]
     for column in ("strikes", "vessels", "killed", "survivors_reported", "survivors_unreported_rows"):
         assert totals[column].sum() == theaters[column].sum(), column
@@ -410,7 +417,8 @@ def test_tallies_above_the_upper_count_from_12_apr_2026(strikes, tallies):
     assert (excess.widest_publisher, excess.widest_as_of) == ("Associated Press", pd.Timestamp("2026-05-28"))
     assert reconcile.upper_count_headline(reconciliation) == (
         "From 12 Apr 2026 every published tally is above the ledger's upper count (by 3 to 8 deaths): the ledger "
-        "misses strikes (or survivors' deaths), so its totals are 'at least' figures")
+        "misses strikes (or survivors' deaths), so its totals are 'at least' figures"
+    )
     lines = reconcile.upper_count_lines(reconciliation, strikes)
     assert "13 of its strike rows report no survivor count at all" in lines[2]  # said where survivors are unreported
     assert lines[-1] == "So every total of the ledger is an 'at least' figure."
@@ -418,7 +426,13 @@ def test_tallies_above_the_upper_count_from_12_apr_2026(strikes, tallies):
 
 
 def test_no_run_above_the_upper_count_when_the_newest_tally_is_not_above():
-    frame = pd.DataFrame({"as_of": pd.to_datetime(["2026-01-01", "2026-02-01"]), "publisher": ["A", "B"],
-                          "difference": [5, 0], "difference_presumed": [2, 0]})
+    frame = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+            "publisher": ["A", "B"],
+            "difference": [5, 0],
+            "difference_presumed": [2, 0],
+        }
+    )
     assert reconcile.above_upper_count(frame) is None
     assert reconcile.upper_count_headline(frame).startswith("The newest published tally is not above")

@@ -11,14 +11,13 @@ import errno
 import hashlib
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from analysis import atomic, build, cdc, gate, manifest, refresh
 from analysis.refresh import RefreshError
 from analysis.socrata import FetchError, SocrataError
-
 from fake_socrata import (
     FAKE_ROWS_UPDATED_AT,
     FakeSocrata,
@@ -29,7 +28,7 @@ from fake_socrata import (
 from helpers import ROOT, copy_project, snapshot_bytes
 
 TOKEN = "tok-Qx7-secret-app-token-8b1e"
-RETRIEVED = datetime(2026, 1, 15, 9, 30, 0, tzinfo=timezone.utc)
+RETRIEVED = datetime(2026, 1, 15, 9, 30, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -220,24 +219,79 @@ def _staged_file_differs(fake, monkeypatch):
 
 FAULTS = [
     ("timeout", _timeout, SocrataError, r"offset=500 failed with no usable response after 2 attempts.*timed out", ()),
-    ("connection refused", _refused, SocrataError, r"api/views/xkb8-kh2a\.json failed with no usable response after 2 attempts", ()),
+    (
+        "connection refused",
+        _refused,
+        SocrataError,
+        r"api/views/xkb8-kh2a\.json failed with no usable response after 2 attempts",
+        (),
+    ),
     ("500 forever", _500_forever, SocrataError, r"count%28%2A%29.*HTTP 500 .*after 3 attempts", ("rows",)),
     ("HTML page with status 200", _html_200, SocrataError, r"offset=500: status 200 but the body is an HTML page", ()),
     ("body cut off in transit", _truncated, SocrataError, r"offset=1000: the body was cut off in transit", ()),
     ("body ends mid-row", _cut_mid_row, SocrataError, r"offset=500: the body .* is not complete JSON", ()),
-    ("renamed column", _renamed_column, RefreshError, r"unknown column\(s\) data_val; missing column\(s\) data_value", ("count", "rows")),
-    ("renamed in rows only", _renamed_in_rows_only, RefreshError, r"row 701 as received: unknown field\(s\) deaths", ()),
+    (
+        "renamed column",
+        _renamed_column,
+        RefreshError,
+        r"unknown column\(s\) data_val; missing column\(s\) data_value",
+        ("count", "rows"),
+    ),
+    (
+        "renamed in rows only",
+        _renamed_in_rows_only,
+        RefreshError,
+        r"row 701 as received: unknown field\(s\) deaths",
+        (),
+    ),
     ("missing column", _missing_column, RefreshError, r"missing column\(s\) predicted_value", ("count", "rows")),
-    ("missing value in a row", _missing_value_in_row, RefreshError, r"rows from .*/resource/xkb8-kh2a\.json, record 42, field indicator: required value is empty", ()),
+    (
+        "missing value in a row",
+        _missing_value_in_row,
+        RefreshError,
+        r"rows from .*/resource/xkb8-kh2a\.json, record 42, field indicator: required value is empty",
+        (),
+    ),
     ("empty result", _empty_result, RefreshError, r"no rows for state = 'AK' \(empty result\)", ("rows",)),
-    ("duplicate rows", _duplicate_rows, RefreshError, r"duplicate rows for \(jurisdiction, year, month, indicator\) = \(US, 2015, 11, 'Cocaine \(T40\.5\)'\): record 11; record 901", ()),
+    (
+        "duplicate rows",
+        _duplicate_rows,
+        RefreshError,
+        r"duplicate rows for \(jurisdiction, year, month, indicator\) = \(US, 2015, 11, 'Cocaine \(T40\.5\)'\): "
+        r"record 11; record 901",
+        (),
+    ),
     ("non-numeric count", _non_numeric, RefreshError, r"record 6, field data_value: not a number: 'n/a'", ()),
     ("same page twice", _same_page_twice, SocrataError, r"page 2 \(offset 500\) repeats page 1", ()),
     ("metadata endpoint down", _metadata_down, SocrataError, r"api/views/xkb8-kh2a\.json: HTTP 503", ("count", "rows")),
-    ("metadata is an HTML page", _metadata_html, SocrataError, r"api/views/xkb8-kh2a\.json: status 200 but the body is an HTML page", ("count", "rows")),
-    ("disk full while staging", _disk_full_while_staging, RefreshError, r"could not write the new snapshot .*No space left on device", ()),
-    ("staged file differs from the rows", _staged_file_differs, RefreshError, r"does not hold the 1,488 rows received, value for value; not installed", ()),
-    ("disk fails writing the manifest", _disk_fails_writing_manifest, RefreshError, r"could not replace data/raw/cdc_vsrr\.csv and its manifest entry .*Input/output error", ()),
+    (
+        "metadata is an HTML page",
+        _metadata_html,
+        SocrataError,
+        r"api/views/xkb8-kh2a\.json: status 200 but the body is an HTML page",
+        ("count", "rows"),
+    ),
+    (
+        "disk full while staging",
+        _disk_full_while_staging,
+        RefreshError,
+        r"could not write the new snapshot .*No space left on device",
+        (),
+    ),
+    (
+        "staged file differs from the rows",
+        _staged_file_differs,
+        RefreshError,
+        r"does not hold the 1,488 rows received, value for value; not installed",
+        (),
+    ),
+    (
+        "disk fails writing the manifest",
+        _disk_fails_writing_manifest,
+        RefreshError,
+        r"could not replace data/raw/cdc_vsrr\.csv and its manifest entry .*Input/output error",
+        (),
+    ),
 ]
 
 

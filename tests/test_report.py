@@ -163,7 +163,7 @@ def test_pages_carry_only_the_reports_css(built):
     for path in built.index.parent.glob("*.html"):
         body = read(path)
         assert body.count("<style") == 1, path.name
-        style = body[body.index("<style"):body.index("</style>")]
+        style = body[body.index("<style") : body.index("</style>")]
         assert len(style) < len(css) + 200, path.name  # the report's own sheet, nothing else
 
 
@@ -181,7 +181,8 @@ def test_page_weights_are_recorded_and_budgets_checked(built):
     assert set(built.weights) == {"01_figure.html", "02_ledger_table.html", "index.html", "method.html"} | claims
     assert all(size == (built.index.parent / name).stat().st_size for name, size in built.weights.items())
     assert over_budget({"index.html": 150_001, "01_x.html": 350_000}) == [
-        "index.html weighs 150 KB, over its budget of 150 KB"]
+        "index.html weighs 150 KB, over its budget of 150 KB"
+    ]
     line = weights_lines({"01_x.html": 351_000})[0]
     assert line.split() == ["01_x.html", "351", "KB", "(budget", "350", "KB)", "OVER"]
 
@@ -232,8 +233,11 @@ def test_front_page_leads_with_the_verdicts_then_the_other_findings(real_report)
     evidence = pages.Evidence.load(project_paths(REPO))
     headline = evidence.headline
     # the verdicts first: every headline row, grouped by verdict with its count, each linked to its page
-    assert text.index("The claims, checked") < text.index("What else the data show") < text.index(
-        "What the data cannot show")
+    assert (
+        text.index("The claims, checked")
+        < text.index("What else the data show")
+        < text.index("What the data cannot show")
+    )
     assert claim_pages.summary_line(headline) in text
     for verdict, number in headline["verdict"].value_counts().items():
         one, many = claim_pages.HEADINGS[verdict]
@@ -252,8 +256,16 @@ def test_front_page_leads_with_the_verdicts_then_the_other_findings(real_report)
     assert all('href="0' in item for item in findings)
     assert "Overdose deaths peaked at 112,966 in the 12 months ending Aug 2023" in text
     assert "The strike ledger counts at least 188 people killed" in text
-    table = compare.findings_table(evidence.national, evidence.comparison, evidence.lives, evidence.flow,
-                                   evidence.strikes, evidence.reconciliation, "x", evidence.revisions)
+    table = compare.findings_table(
+        evidence.national,
+        evidence.comparison,
+        evidence.lives,
+        evidence.flow,
+        evidence.strikes,
+        evidence.reconciliation,
+        "x",
+        evidence.revisions,
+    )
     for sentence in table.loc[table["topic"].isin(compare.OTHER_FINDING_TOPICS), "sentence"]:
         assert " ".join(sentence.split()) in text
     assert "What the data cannot show" in text and "no public data measures that flow" in text
@@ -325,7 +337,8 @@ def test_timings_are_recorded(built):
     for timing in built.timings:
         assert timing.kernel_start_s > 0 and timing.execute_s > 0 and timing.export_s > 0 and timing.shutdown_s > 0
         assert timing.total_s == pytest.approx(
-            timing.kernel_start_s + timing.execute_s + timing.shutdown_s + timing.export_s)
+            timing.kernel_start_s + timing.execute_s + timing.shutdown_s + timing.export_s
+        )
     recorded = json.loads(read(built.index.parent / "timings.json"))
     assert recorded["workers"] == 2
     assert [n["notebook"] for n in recorded["notebooks"]] == ["01_figure.ipynb", "02_ledger_table.ipynb"]
@@ -335,16 +348,18 @@ def test_timings_are_recorded(built):
 def test_no_staging_folders_left(built):
     root = built.index.parent.parent
     assert sorted(p.name for p in root.iterdir()) == [".overdose.lock", "data", "notebooks", "reports"]
-    assert sorted(p.name for p in (root / "reports").iterdir()) == sorted([
-        "01_figure.html",
-        "02_ledger_table.html",
-        "data",
-        "index.html",
-        "method.html",
-        "snapshots.json",
-        "timings.json",
-        *_claim_pages(),
-    ])
+    assert sorted(p.name for p in (root / "reports").iterdir()) == sorted(
+        [
+            "01_figure.html",
+            "02_ledger_table.html",
+            "data",
+            "index.html",
+            "method.html",
+            "snapshots.json",
+            "timings.json",
+            *_claim_pages(),
+        ]
+    )
 
 
 def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(built):
@@ -354,7 +369,9 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(built):
     with pytest.raises(ReportError) as caught:
         build_report(paths, notebooks=failing, built_on="2030-01-01")
     message = str(caught.value)
-    assert message.startswith("notebook 02_boom.ipynb, cell 3 of 4 (code cell 2): ValueError: fixture failure at value 41")
+    assert message.startswith(
+        "notebook 02_boom.ipynb, cell 3 of 4 (code cell 2): ValueError: fixture failure at value 41"
+    )
     assert "# this cell fails on purpose" in message
     assert "\x1b[" not in message
     assert "previous report was left untouched" in message
@@ -429,9 +446,23 @@ def test_front_page_escapes_text_from_notebooks_manifest_and_ledgers(tmp_path):
     headline = evidence.headline.copy()
     headline.loc[0, "speaker"] = "Speaker <b>bold</b> & <i>co</i>"
     headline.loc[0, "verdict_sentence"] = "Overstates: <script>alert(3)</script> said & more."
-    html_text = render_front_page([info], data, evidence, built_on="2026-01-02", with_code=False,
-                                  lead_chart={"alt": 'a "chart" <b>', "wide_b64": "", "narrow_b64": "", "csv": "x.csv",
-                                              "width": 1, "height": 1, "key": "k"}, verdicts=headline)
+    html_text = render_front_page(
+        [info],
+        data,
+        evidence,
+        built_on="2026-01-02",
+        with_code=False,
+        lead_chart={
+            "alt": 'a "chart" <b>',
+            "wide_b64": "",
+            "narrow_b64": "",
+            "csv": "x.csv",
+            "width": 1,
+            "height": 1,
+            "key": "k",
+        },
+        verdicts=headline,
+    )
     page = Page(html_text)
     assert page.all("script") == [] and page.all("i") == [] and page.all("b") == []
     assert "Title <script>alert(1)</script>" in page.text
@@ -491,9 +522,15 @@ def test_build_date_is_true_and_the_same_for_every_build_of_a_commit(tmp_path, m
     day, basis = _build_date(None, tmp_path)  # not a git repository: the day of the build
     assert basis == DATE_TODAY and len(day) == 10
     # A git repository: the date of its last commit, whatever the day of the build ...
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-03-04T23:30:00+00:00", "GIT_COMMITTER_DATE": "2025-03-04T23:30:00+00:00",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2025-03-04T23:30:00+00:00",
+        "GIT_COMMITTER_DATE": "2025-03-04T23:30:00+00:00",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "a.txt").write_text("a", encoding="utf-8")

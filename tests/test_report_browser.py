@@ -263,8 +263,13 @@ def test_front_page_shows_the_verdicts_of_headline_verdicts(visited):
     for width in WIDTHS:
         shown = visited[("index.html", width)].page["verdicts"]
         assert len(shown) == len(headline), width
-        for item, (_, row) in zip(shown, headline.sort_values(
-                "verdict", key=lambda v: v.map(claim_pages.VERDICT_ORDER.index), kind="stable").iterrows(), strict=True):
+        for item, (_, row) in zip(
+            shown,
+            headline.sort_values(
+                "verdict", key=lambda v: v.map(claim_pages.VERDICT_ORDER.index), kind="stable"
+            ).iterrows(),
+            strict=True,
+        ):
             assert item["claim"] == row["claim_id"]
             sentence = " ".join(claim_pages.shown_sentence(row["verdict_sentence"]).split())
             assert sentence in " ".join(item["text"].split()), row["claim_id"]

@@ -524,8 +524,10 @@ def test_finding_row_numbers_come_from_the_table(first):
     assert f"reported: {reported.figures} periods" in finding and source == "https://example.org/cdc"
     sentence = revisions.finding_sentence(first)
     assert sentence.startswith("Between the Apr 2018, Jun 2019 and Jul 2019 releases of CDC's data and its Sep 2025")
-    assert (f"at most {reported.revision_percent:+.1f}% (reported counts, {reported.figures} periods) and "
-            f"{predicted.revision_percent:+.1f}% (predicted, {predicted.figures} periods)") in sentence
+    assert (
+        f"at most {reported.revision_percent:+.1f}% (reported counts, {reported.figures} periods) and "
+        f"{predicted.revision_percent:+.1f}% (predicted, {predicted.figures} periods)"
+    ) in sentence
 
 
 # --- the band leaves out figures that were final at release -------------------------------------
@@ -688,7 +690,9 @@ def test_findings_table_gains_the_revision_row(claims, held, first):
     without = compare.findings_table(*args)
     with_row = compare.findings_table(*args, revisions_table=first)
     assert len(with_row) == len(without) + 1
-    assert tuple(with_row.iloc[-1][compare.FINDINGS_COLUMNS[:5]]) == revisions.finding_row(first, "https://cdc.example/")
+    assert tuple(with_row.iloc[-1][compare.FINDINGS_COLUMNS[:5]]) == revisions.finding_row(
+        first, "https://cdc.example/"
+    )
     assert with_row.iloc[-1]["topic"] == "revisions"
     assert with_row.iloc[-1]["sentence"] == revisions.finding_sentence(first)
     assert with_row.iloc[-1]["data_file"].startswith("data/processed/cdc_revisions.csv")

@@ -11,7 +11,6 @@ import pytest
 
 from analysis import socrata
 from analysis.socrata import Progress, SocrataClient, SocrataError, make_retry
-
 from fake_socrata import (
     API_FIELDS,
     DATASET_ID,

@@ -51,7 +51,8 @@ def test_grades_follow_the_issue(kind, grade):
 def test_labels_name_originator_and_kind_and_mark_weak_pages():
     assert sources.source_label("CBS News", "national") == "CBS News · national outlet's own page"
     assert sources.source_label("CNN's Daniel Dale (X post, 2025-11-03)", "copy").startswith(
-        "CNN's Daniel Dale (X post, 3 Nov 2025) · ")
+        "CNN's Daniel Dale (X post, 3 Nov 2025) · "
+    )
     forum = sources.source_label("Washington Post Fact Checker, copy read at intermati.com forum", "forum")
     assert forum == "WEAK: Washington Post Fact Checker, copy read at intermati.com forum · forum post"
 

@@ -196,14 +196,16 @@ def test_numeric_cells_are_marked_for_right_alignment():
 
 
 def test_whole_number_float_columns_show_no_decimal_part():
-    df = pd.DataFrame({
-        "claimed_low": [250000.0, 300000000.0, None],  # float64 with a gap
-        "per_boat": pd.array([25000.0, 50000.0, None], dtype="Float64"),
-        "ratio": [2.726, 1.0, 0.5],  # one whole value among fractions: the column keeps its decimals
-        "change_pct": [-44.4, -12.0, 3.5],
-        "year": [2023, 2024, 2025],
-        "huge": [1e300, 2.0, 3.0],  # beyond exact integers: left as floats
-    })
+    df = pd.DataFrame(
+        {
+            "claimed_low": [250000.0, 300000000.0, None],  # float64 with a gap
+            "per_boat": pd.array([25000.0, 50000.0, None], dtype="Float64"),
+            "ratio": [2.726, 1.0, 0.5],  # one whole value among fractions: the column keeps its decimals
+            "change_pct": [-44.4, -12.0, 3.5],
+            "year": [2023, 2024, 2025],
+            "huge": [1e300, 2.0, 3.0],  # beyond exact integers: left as floats
+        }
+    )
     table = show_table(df, index=False)
     rows = [cells for _, cells in table.rows]
     assert [row[0] for row in rows] == ["250,000", "300,000,000", None]
@@ -235,8 +237,15 @@ def test_source_links_read_as_the_site_and_keep_the_full_address():
 def test_headers_in_words_and_dates_in_words():
     from analysis.tables import column_label
 
-    df = pd.DataFrame({"claim_id": ["C001"], "cdc_period_end": ["2024-08"], "date": ["2025-09-02"],
-                       "survivors_reported": pd.array([3], dtype="Int64"), "when": [pd.Timestamp("2026-01-05")]})
+    df = pd.DataFrame(
+        {
+            "claim_id": ["C001"],
+            "cdc_period_end": ["2024-08"],
+            "date": ["2025-09-02"],
+            "survivors_reported": pd.array([3], dtype="Int64"),
+            "when": [pd.Timestamp("2026-01-05")],
+        }
+    )
     table = show_table(df, index=False)
     assert table.labels == ["Claim", "CDC period (12 months ending)", "Date", "Survivors reported", "When"]
     assert table.rows[0][1] == ["C001", "Aug 2024", "2 Sep 2025", "3", "5 Jan 2026"]
