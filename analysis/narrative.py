@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import boats, compare, matching, prose, qualifiers, sensitivity, sources, verdicts
+from . import boats, cdc, compare, land, matching, prose, qualifiers, sensitivity, sources, verdicts
 
 #: Where a compared CDC figure comes from, in table words.
 TIER_SHORT = {
@@ -616,3 +616,72 @@ def milestone_table(events: pd.DataFrame, claims: pd.DataFrame, strikes: pd.Data
             "Note": [prose.humanize_dates(n) if isinstance(n, str) else "" for n in events["note"]],
         }
     )
+
+
+def peak_items(national: pd.DataFrame, labels: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    """For all drugs and synthetic opioids, predicted and reported: when deaths peaked, how many there
+    were, and how far the latest month is from the peak (items for :func:`prose.findings`)."""
+    items = []
+    for key in ("all_drugs", "synthetic_opioids"):
+        for measure in ("predicted", "reported"):
+            t = compare.peak_and_decline(cdc.deaths(national, key, measure), key, measure)
+            items.append(
+                (
+                    "**{name}, {measure}**: highest in {peak_period}, at {peak}; {latest} in {latest_period}, "
+                    "{change} ({pct}), {months} months later.",
+                    dict(
+                        name=labels[key],
+                        measure=measure,
+                        peak_period=prose.period(t.peak_period),
+                        peak=prose.number(t.peak_value),
+                        latest=prose.number(t.latest_value),
+                        latest_period=prose.period(t.latest_period),
+                        change=f"{prose.number(abs(t.change))} {'fewer' if t.change < 0 else 'more'}",
+                        pct=prose.percent(t.change_pct, signed=True),
+                        months=t.months_since_peak,
+                    ),
+                )
+            )
+    return items
+
+
+def pending_sentence(latest: pd.Series) -> tuple[str, str]:
+    """The latest month's reported and predicted counts, the gap CDC expects to close, the share of
+    records pending investigation and CDC's own footnote, as one sentence (:func:`prose.sentence`)."""
+    gap = int(latest["predicted"]) - int(latest["reported"])
+    return prose.sentence(
+        "For {period}, CDC counts **{reported}** deaths reported and **{predicted}** predicted: it expects {gap} more "
+        "deaths ({share}) to be reported for that period. {pending} of records are still pending investigation; "
+        "CDC's footnote reads: {footnote}",
+        period=prose.period(latest["period_end"]),
+        reported=prose.number(latest["reported"]),
+        predicted=prose.number(latest["predicted"]),
+        gap=prose.number(gap),
+        share=prose.percent(100 * gap / int(latest["reported"])),
+        pending=prose.percent(latest["percent_pending_investigation"], decimals=2),
+        footnote=latest["footnote"],
+    )
+
+
+#: The columns of the strike ledger, the tallies' reconciliation and the land operations as notebook 03 shows them.
+STRIKE_COLUMNS = ["strike_id", "date", "announced_date", "theater", "vessels", "killed", "survivors",
+                  "survivors_not_found", "announced_by", "source", "source_url"]  # fmt: skip
+TALLY_COLUMNS = ["as_of", "publisher", "published_killed", "ledger_killed", "difference", "ledger_killed_presumed",
+                 "difference_presumed", "reading", "source", "source_url"]  # fmt: skip
+LAND_COLUMNS = ["operation_id", "date", "country", "place", "target", "killed", "us_role_class", "us_role",
+                "source", "source_url"]  # fmt: skip
+
+
+def strike_ledger(strikes: pd.DataFrame) -> pd.DataFrame:
+    """Every strike in the ledger with its source, dates as ISO days."""
+    return sources.ledger_view(strikes, STRIKE_COLUMNS, dates=("date", "announced_date"))
+
+
+def tally_ledger(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """Every published tally against the ledger with its source."""
+    return sources.ledger_view(reconciliation, TALLY_COLUMNS, dates=("as_of",))
+
+
+def land_ledger(land_ops: pd.DataFrame) -> pd.DataFrame:
+    """Every land operation with its U.S. role class and source."""
+    return sources.ledger_view(land.classified(land_ops), LAND_COLUMNS, dates=("date",))

@@ -150,3 +150,10 @@ def summary_line(frame: pd.DataFrame, what: str) -> str:
             text += " (" + ", ".join(f"{kind_words(r.source_kind)} {r.rows:,}" for r in rows.itertuples()) + ")"
         parts.append(text)
     return f"Sources of the {len(frame):,} {what} used here: " + "; ".join(parts) + "."
+
+
+def ledger_view(frame: pd.DataFrame, columns: list[str], dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The ledger table a notebook shows: ``dates`` written as ISO days, a ``source`` column added
+    (:func:`with_source`), then ``columns`` in that order."""
+    shown = frame.assign(**{name: frame[name].dt.strftime("%Y-%m-%d") for name in dates})
+    return with_source(shown)[columns]

@@ -172,3 +172,49 @@ def test_findings_for_reader_names_the_data_not_the_files(data):
     assert not shown["Data"].str.contains("/").any()
     assert not shown["Rows"].str.contains("all_drugs|synthetic_opioids").any()
     assert "Synthetic opioids other than methadone (T40.4), Jul 2023 and Apr 2025" in shown["Rows"].tolist()
+
+
+def test_ledger_view_writes_dates_as_days_adds_the_source_and_keeps_the_columns_asked():
+    frame = pd.DataFrame(
+        {
+            "row_id": ["A1", "A2"],
+            "date": pd.to_datetime(["2025-09-02", "2025-10-14"]),
+            "originator": ["U.S. Southern Command", "Reuters"],
+            "source_kind": ["primary", "wire"],
+            "source_url": ["https://example.org/a", "https://example.org/b"],
+        }
+    )
+    shown = sources.ledger_view(frame, ["row_id", "date", "source", "source_url"], dates=("date",))
+    assert list(shown.columns) == ["row_id", "date", "source", "source_url"]
+    assert shown["date"].to_list() == ["2025-09-02", "2025-10-14"]
+    assert shown["source"].to_list() == sources.labels(frame).to_list()
+    assert frame["date"].dtype.kind == "M"  # the ledger itself is left as it was
+
+
+def test_pending_sentence_states_the_gap_and_share_cdc_expects(data):
+    latest = pd.Series(
+        {
+            "period_end": "2025-04",
+            "reported": 70_000,
+            "predicted": 73_500,
+            "percent_pending_investigation": 0.123,
+            "footnote": "Counts are provisional.",
+        }
+    )
+    text = narrative.pending_sentence(latest)[0]
+    assert "**70,000** deaths reported and **73,500** predicted" in text
+    assert "expects 3,500 more deaths (5\\.0%)" in text  # 5.0% of the reported count, escaped for Markdown
+    assert text.endswith("Counts are provisional\\.")  # escaped for Markdown
+
+
+def test_peak_items_cover_both_classes_and_measures_from_the_cdc_data(data):
+    national = cdc.load_national(project_paths())
+    items = narrative.peak_items(national, {"all_drugs": "All drugs", "synthetic_opioids": "Synthetic opioids"})
+    assert [(v["name"], v["measure"]) for _, v in items] == [
+        ("All drugs", "predicted"),
+        ("All drugs", "reported"),
+        ("Synthetic opioids", "predicted"),
+        ("Synthetic opioids", "reported"),
+    ]
+    peak = compare.peak_and_decline(cdc.deaths(national, "all_drugs", "predicted"), "all_drugs", "predicted")
+    assert items[0][1]["peak"] == f"{peak.peak_value:,.0f}"
