@@ -778,14 +778,24 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
             linewidth=2,
             label=f"CDC, {SHORT_LABELS[key]}, 12 months",
         )
+    names = _claim_names(dated)
     ticks = [
-        f"{row.claim_id}\n{pd.Timestamp(row.date):%d %b %y}\n{row.vessels_by_date} boats" for row in dated.itertuples()
-    ]
-    categories = [tick.replace("\n", ", ") for tick in ticks]
+        [
+            *str(row.speaker).split(),
+            *name.removeprefix(f"{row.speaker}, ").rsplit(" ", 1),
+            f"{row.vessels_by_date} boats",
+        ]
+        for name, row in zip(names, dated.itertuples(), strict=True)
+    ]  # one word a line, the day and month above the year, so thirteen claims fit side by side
+    categories = [f"{name}, {row.vessels_by_date} boats" for name, row in zip(names, dated.itertuples(), strict=True)]
     if current_layout() is WIDE:
-        ax.set_xticks(list(x), ticks, fontsize=7.5)
+        ax.set_xticks(list(x), ["\n".join(lines) for lines in ticks], fontsize=7)
     else:  # one line per claim, turned upright, so twelve claims fit a phone's width
-        ax.set_xticks(list(x), categories, fontsize=6.5, rotation=90)
+        short = [
+            f"{str(row.speaker).split()[-1]}, {' '.join(lines[-3:-1])}"
+            for row, lines in zip(dated.itertuples(), ticks, strict=True)
+        ]
+        ax.set_xticks(list(x), short, fontsize=6.5, rotation=90)  # surname and date; the boats are in the data
     rows = _rows("Lives implied (low figure)", categories, [float(v) for v in dated["lives_implied_low"]])
     rows += _rows("Lives implied (high figure)", categories, [float(v) for v in dated["lives_implied_high"]])
     for key in ("all_drugs", "synthetic_opioids", "cocaine"):
@@ -794,11 +804,13 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
             categories,
             [None if pd.isna(v) else float(v) for v in dated[f"{key}_cdc"]],
         )
+    for row, claim_id in zip(rows, list(dated["claim_id"]) * 5, strict=True):
+        row["claim_id"] = claim_id  # the ledger row, in the data download only
     last = dated.iloc[-1]
     quoted = dated[dated["tier"].str.contains("quoted")]
     quoted_text = (
         (
-            f"; CDC figures for {', '.join(dict.fromkeys(quoted['claim_id']))} are quoted from a later release "
+            f"; CDC figures for {'; '.join(dict.fromkeys(_claim_names(quoted)))} are quoted from a later release "
             "(no snapshot period)"
         )
         if len(quoted)
@@ -807,7 +819,7 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
     finding_title(
         ax,
         f"If each boat destroyed saved {range_text(last['per_boat_low'], last['per_boat_high'])} lives, the "
-        f"{int(last['vessels_by_date'])} boats destroyed by {pd.Timestamp(last['date']):%d %b %Y} would have saved "
+        f"{int(last['vessels_by_date'])} boats destroyed by {prose.date(str(last['date'])[:10])} would have saved "
         f"{last['lives_implied_high']:,.0f}: {last['ratio_all_drugs_high']:.1f} times a year's overdose deaths",
         "Dose arithmetic, not a death count: each bar is one claim multiplied out. CDC: the latest 12 months out at "
         f"the claim's date (predicted; classes overlap, never added){quoted_text}",
@@ -815,11 +827,22 @@ def lives_per_boat_chart(lives: pd.DataFrame, source: str) -> Figure:
     _count_axis(ax, "People (lives implied; deaths in 12 months)")
     tallest = max(float(dated["lives_implied_high"].max()), float(dated["all_drugs_cdc"].max()))
     ax.set_ylim(top=tallest * 1.08)  # head-room: the tallest bar does not touch the frame
-    ax.set_xlabel(_wrap("Claim, its date, and vessels the strike ledger shows destroyed by then", 90))
-    _attach(fig, "bar", _frame(rows, "claim", "people"), "claim", "people")
+    ax.set_xlabel(_wrap("Who made the claim, when, and vessels the strike ledger shows destroyed by then", 90))
+    _attach(fig, "bar", _frame(rows, "claim", "people", ("claim_id",)), "claim", "people")
     _legend(ax, "upper left", fontsize=8)
     source_line(fig, source)
     return fig
+
+
+def _claim_names(claims: pd.DataFrame) -> list[str]:
+    """Each claim for readers, by speaker and date ("Donald Trump, 2 Dec 2025"); a second claim by the
+    same speaker on the same day gets "(2)", so no two bars share a name."""
+    names, seen = [], {}
+    for row in claims.itertuples():
+        name = f"{row.speaker}, {prose.date(str(row.date)[:10])}"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names
 
 
 @chart("point")

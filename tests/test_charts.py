@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import matplotlib
 
@@ -183,6 +184,7 @@ def _lives(per_boat_high: float, tier: str = "snapshot") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "claim_id": ["C1", "C2"],
+            "speaker": ["Donald Trump", "Kingsley Wilson"],
             "date": ["2025-10-01", "2025-11-01"],
             "per_boat_low": pd.array([30000.0, 30000.0], dtype="Float64"),
             "per_boat_high": pd.array([30000.0, per_boat_high], dtype="Float64"),
@@ -202,7 +204,7 @@ def test_lives_per_boat_is_a_conditional_against_three_classes():
     fig = charts.lives_per_boat_chart(_lives(40000.0), "src")
     title = fig._suptitle.get_text().replace("\n", " ")
     assert title == (
-        "If each boat destroyed saved 30,000 to 40,000 lives, the 4 boats destroyed by 01 Nov 2025 would "
+        "If each boat destroyed saved 30,000 to 40,000 lives, the 4 boats destroyed by 1 Nov 2025 would "
         "have saved 160,000: 2.0 times a year's overdose deaths"
     )
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
@@ -213,7 +215,25 @@ def test_lives_per_boat_is_a_conditional_against_three_classes():
     fig = charts.lives_per_boat_chart(_lives(30000.0, tier="quoted release"), "src")  # no range claim
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert not any("range claim" in label for label in labels)
-    assert "CDC figures for C2 are quoted from a later release" in fig.axes[0].get_title(loc="left").replace("\n", " ")
+    assert "CDC figures for Kingsley Wilson, 1 Nov 2025 are quoted from a later release" in fig.axes[0].get_title(
+        loc="left"
+    ).replace("\n", " ")
+
+
+def test_lives_per_boat_names_claims_by_speaker_and_date_not_row_id():
+    fig = charts.lives_per_boat_chart(_lives(40000.0), "src")
+    ticks = [tick.get_text() for tick in fig.axes[0].get_xticklabels()]
+    assert ticks == ["Donald\nTrump\n1 Oct\n2025\n2 boats", "Kingsley\nWilson\n1 Nov\n2025\n4 boats"]
+    info = charts.chart_info(fig)
+    assert "Donald Trump, 1 Oct 2025, 2 boats" in info.alt
+    assert not re.search(r"\bC[12]\b", info.alt)
+    assert set(info.data["claim"]) == {"Donald Trump, 1 Oct 2025, 2 boats", "Kingsley Wilson, 1 Nov 2025, 4 boats"}
+    assert set(info.data["claim_id"]) == {"C1", "C2"}  # the ledger row, in the download only
+    twice = _lives(40000.0).assign(speaker="Donald Trump", date="2025-10-01")
+    assert list(charts.chart_info(charts.lives_per_boat_chart(twice, "src")).data["claim"][:2]) == [
+        "Donald Trump, 1 Oct 2025, 2 boats",
+        "Donald Trump, 1 Oct 2025 (2), 4 boats",
+    ]
 
 
 def test_unquantified_flow_claim_is_annotated_with_the_ledger_wording():
