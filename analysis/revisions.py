@@ -374,6 +374,14 @@ def summary(table: pd.DataFrame, indicators=INDICATORS) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
+def _frame(rows: list[dict], columns: list[str], whole: tuple[str, ...]) -> pd.DataFrame:
+    """``rows`` as a frame in ``columns`` order, the ``whole`` columns as nullable integers (Int64)."""
+    out = pd.DataFrame(rows, columns=columns)
+    for column in whole:
+        out[column] = out[column].astype("Int64")
+    return out
+
+
 ANTICIPATION_COLUMNS = [
     "indicator",
     "ages",
@@ -897,10 +905,7 @@ def claims_band(
                 "band_note": found.label(),
             }
         )
-    out = pd.DataFrame(rows, columns=BAND_COLUMNS)
-    for column in ("age_months", "age_at_claim_months", "band_periods"):
-        out[column] = out[column].astype("Int64")
-    return out
+    return _frame(rows, BAND_COLUMNS, whole=("age_months", "age_at_claim_months", "band_periods"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -993,10 +998,7 @@ def quoted_releases(comparison: pd.DataFrame, calendar: pd.DataFrame) -> pd.Data
                 "source_url": row.source_url,
             }
         )
-    out = pd.DataFrame(rows, columns=QUOTED_COLUMNS)
-    for column in ("age_months", "final"):
-        out[column] = out[column].astype("Int64")
-    return out
+    return _frame(rows, QUOTED_COLUMNS, whole=("age_months", "final"))
 
 
 QUOTED_BAND_COLUMNS = [

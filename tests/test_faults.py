@@ -33,7 +33,7 @@ from analysis import atomic, bounds, build, cdc, charts, compare, gate, ledgers,
 from analysis.__main__ import main  # noqa: E402
 from analysis.paths import project_paths  # noqa: E402
 from analysis.socrata import SocrataError  # noqa: E402
-from fake_socrata import FakeSocrata, api_rows_from_export  # noqa: E402
+from fake_socrata import api_rows_from_export  # noqa: E402
 from helpers import ROOT, copy_project, copy_report_project, snapshot_bytes  # noqa: E402
 
 TOKEN = "tok-Zp4-echoed-app-token-91c3"
@@ -43,22 +43,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
 
 
 # -- fixtures and helpers ---------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def api_rows():
-    return api_rows_from_export(ROOT / "data" / "raw" / "cdc_vsrr.csv")
-
-
-@pytest.fixture
-def fake(api_rows):
-    with FakeSocrata([dict(row) for row in api_rows]) as server:
-        yield server
-
-
-@pytest.fixture
-def project(tmp_path):
-    return copy_project(tmp_path / "project")
-
-
 @pytest.fixture(autouse=True)
 def no_token(monkeypatch):
     monkeypatch.delenv("CDC_APP_TOKEN", raising=False)

@@ -20,8 +20,6 @@ from analysis.refresh import RefreshError
 from analysis.socrata import FetchError, SocrataError
 from fake_socrata import (
     FAKE_ROWS_UPDATED_AT,
-    FakeSocrata,
-    api_rows_from_export,
     closed_port_url,
     default_metadata,
 )
@@ -29,22 +27,6 @@ from helpers import ROOT, copy_project, snapshot_bytes
 
 TOKEN = "tok-Qx7-secret-app-token-8b1e"
 RETRIEVED = datetime(2026, 1, 15, 9, 30, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def api_rows():
-    return api_rows_from_export(ROOT / "data" / "raw" / "cdc_vsrr.csv")
-
-
-@pytest.fixture
-def fake(api_rows):
-    with FakeSocrata([dict(row) for row in api_rows]) as server:
-        yield server
-
-
-@pytest.fixture
-def project(tmp_path):
-    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture(autouse=True)

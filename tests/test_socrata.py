@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,23 +15,10 @@ from fake_socrata import (
     DATASET_ID,
     FAKE_ROWS_UPDATED_AT,
     FakeSocrata,
-    api_rows_from_export,
     closed_port_url,
 )
 
-SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "raw" / "cdc_vsrr.csv"
 TOKEN = "tok-Zq8-never-on-disk-5150"
-
-
-@pytest.fixture(scope="module")
-def api_rows():
-    return api_rows_from_export(SNAPSHOT)
-
-
-@pytest.fixture
-def fake(api_rows):
-    with FakeSocrata([dict(row) for row in api_rows]) as server:
-        yield server
 
 
 def client_for(url: str, *, retries: int = 2, token: str | None = None, timeout=(1.0, 1.0), progress=None):
